@@ -1,0 +1,3 @@
+from ctctform.cli import main
+
+main()
