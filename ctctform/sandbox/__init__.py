@@ -1,0 +1,23 @@
+"""A local, in-memory Constant Contact v3 API server for demos, offline use and tests.
+
+from ctctform.sandbox import Sandbox, Faults
+
+with Sandbox(port=0, seed={"lists": [{"name": "Newsletter"}]}) as sb:
+    sb.base_url   # http://127.0.0.1:PORT/v3, bearer token "sandbox"
+"""
+
+from .faults import Faults, parse_faults
+from .requestlog import RequestRecord
+from .seed import SeedError
+from .server import Sandbox
+from .store import AccountStore, StoreSettings
+
+__all__ = [
+    "AccountStore",
+    "Faults",
+    "RequestRecord",
+    "Sandbox",
+    "SeedError",
+    "StoreSettings",
+    "parse_faults",
+]

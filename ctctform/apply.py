@@ -1,0 +1,262 @@
+"""Executes a plan: stage by stage, requests within a stage overlapping.
+
+Stages follow dependencies: deletes of dependents, bulk deletes, updates and renames, creates,
+then the kinds that reference others (segments) in the same two steps. Within a stage, waves
+order what must be sequential (a rename onto a name another rename frees; a segment that
+references a segment created in the same apply). On the first failure no new request starts;
+what is in flight finishes and is reported, and a re-run converges.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from ctctform.api.errors import AmbiguousWriteError, ApiError
+from ctctform.errors import CtctformError
+from ctctform.kinds import BY_REF, REGISTRY, Kind, Live
+from ctctform.live import LiveState
+from ctctform.plan import Action, Change, Plan
+
+
+@dataclass
+class Task:
+    changes: list[Change]
+    run: Callable[[], str]
+    # The delete half of a replace is not the whole change: it is done once the create is.
+    final: bool = True
+
+
+@dataclass
+class ApplyResult:
+    done: list[tuple[Change, str]] = field(default_factory=list)
+    failed: list[tuple[Change, str]] = field(default_factory=list)
+    not_started: list[Change] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and not self.not_started
+
+    def counts(self) -> dict[str, int]:
+        out = {"added": 0, "changed": 0, "destroyed": 0}
+        for ch, _ in self.done:
+            if ch.action in (Action.CREATE, Action.REPLACE):
+                out["added"] += 1
+            if ch.action in (Action.UPDATE, Action.RENAME):
+                out["changed"] += 1
+            if ch.action in (Action.DELETE, Action.REPLACE):
+                out["destroyed"] += 1
+        return out
+
+
+class Applier:
+    def __init__(
+        self,
+        client: Any,
+        plan: Plan,
+        live: LiveState,
+        *,
+        parallelism: int = 4,
+        report: Callable[[Change, str, bool], None] | None = None,
+    ) -> None:
+        self.client = client
+        self.plan = plan
+        self.live = live
+        self.parallelism = max(1, parallelism)
+        self.report = report or (lambda change, text, ok: None)
+        self.ids: dict[tuple[str, str], str] = {}
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
+        self.result = ApplyResult()
+        self._failed: list[Change] = []
+        for ch in plan.actionable:
+            if ch.live is not None and ch.action not in (Action.DELETE, Action.REPLACE):
+                self.ids[(REGISTRY[ch.kind].ref, ch.key)] = ch.live.id
+
+    # -- references ----------------------------------------------------------------
+    def resolve(self, ref: str, name: str) -> str:
+        with self.lock:
+            if (ref, name) in self.ids:
+                return self.ids[(ref, name)]
+        kind = BY_REF[ref]
+        live = self.live.get(kind.name).by_key().get(name)
+        if live is None:
+            raise CtctformError(f"${{{ref}:{name}}}: no such {kind.noun} in the account")
+        return live.id
+
+    # -- schedule --------------------------------------------------------------------
+    def stages(self) -> list[list[Task]]:
+        changes = self.plan.actionable
+        late = {k.name for k in REGISTRY.values() if k.depends_on}
+        out: list[list[Task]] = []
+        direct = [
+            c for c in changes if c.action is Action.DELETE and REGISTRY[c.kind].bulk_delete is None
+        ]
+        for group in (
+            [c for c in direct if c.kind in late],
+            [c for c in direct if c.kind not in late],
+        ):
+            out.append([Task([c], self._task(c)) for c in group])
+        out.append(self._bulk_tasks(changes))
+        for kinds in ([k for k in REGISTRY if k not in late], sorted(late)):
+            edits = [
+                c for c in changes if c.kind in kinds and c.action in (Action.UPDATE, Action.RENAME)
+            ]
+            makes = [
+                c
+                for c in changes
+                if c.kind in kinds and c.action in (Action.CREATE, Action.REPLACE)
+            ]
+            for group in (edits, makes):
+                for wave in waves(group, changes):
+                    out.append([Task([c], self._task(c)) for c in wave])
+        return [s for s in out if s]
+
+    def _bulk_tasks(self, changes: list[Change]) -> list[Task]:
+        tasks: list[Task] = []
+        for kind in REGISTRY.values():
+            if kind.bulk_delete is None:
+                continue
+            doomed = [
+                c
+                for c in changes
+                if c.kind == kind.name and c.action in (Action.DELETE, Action.REPLACE) and c.live
+            ]
+            size = kind.bulk_delete.batch_size
+            for i in range(0, len(doomed), size):
+                batch = doomed[i : i + size]
+                final = all(c.action is Action.DELETE for c in batch)
+                tasks.append(Task(batch, self._bulk_delete(kind, batch), final))
+        return tasks
+
+    # -- tasks -----------------------------------------------------------------------
+    def _task(self, change: Change) -> Callable[[], str]:
+        kind = REGISTRY[change.kind]
+        if change.action is Action.DELETE:
+            return lambda: self._delete(kind, change)
+        if change.action in (Action.CREATE, Action.REPLACE):
+            return lambda: self._create(kind, change)
+        return lambda: self._update(kind, change)
+
+    def _bulk_delete(self, kind: Kind, batch: list[Change]) -> Callable[[], str]:
+        def run() -> str:
+            (body,) = kind.delete_bodies([c.live for c in batch if c.live])
+            assert kind.bulk_delete is not None
+            self.client.run_activity(kind.bulk_delete.path, body)
+            return "deleted"
+
+        return run
+
+    def _delete(self, kind: Kind, change: Change) -> str:
+        assert change.live is not None
+        kind.delete_one(self.client, change.live)
+        return "deleted"
+
+    def _update(self, kind: Kind, change: Change) -> str:
+        assert change.live is not None and change.resource is not None
+        want = kind.desired(change.resource, self.resolve)
+        fields = kind.diff(want, kind.current(change.live))
+        if not fields:
+            return "already up to date"
+        new = kind.update(self.client, change.live, want, fields)
+        self._record(kind, change.key, new)
+        return "renamed" if change.action is Action.RENAME else "updated"
+
+    def _create(self, kind: Kind, change: Change) -> str:
+        assert change.resource is not None
+        want = kind.desired(change.resource, self.resolve)
+        try:
+            new = kind.create(self.client, want)
+        except AmbiguousWriteError:
+            # The create may have committed before the answer was lost: look before retrying.
+            new = self._adopt(kind, change.key, want) or kind.create(self.client, want)
+        except ApiError as exc:
+            if exc.status != 409:
+                raise
+            # Someone (or an earlier, interrupted run) made it since the plan was read.
+            found = self._adopt(kind, change.key, want)
+            if found is None:
+                raise
+            new = found
+        self._record(kind, change.key, new)
+        return f"created [{kind.id_field}={new.id}]"
+
+    def _adopt(self, kind: Kind, key: str, want: dict[str, Any]) -> Live | None:
+        found = kind.find(self.client, key)
+        if found is None:
+            return None
+        if kind.has_details:
+            kind.merge_detail(found, kind.read_detail(self.client, found))
+        fields = kind.diff(want, kind.current(found))
+        return kind.update(self.client, found, want, fields) if fields else found
+
+    def _record(self, kind: Kind, key: str, live: Live) -> None:
+        with self.lock:
+            self.ids[(kind.ref, key)] = live.id
+
+    # -- run -------------------------------------------------------------------------
+    def run(self) -> ApplyResult:
+        stages = self.stages()  # computed whole first: an ordering error stops before any write
+        with ThreadPoolExecutor(max_workers=self.parallelism) as pool:
+            for stage in stages:
+                if self.stop.is_set():
+                    self.result.not_started.extend(
+                        c for t in stage for c in t.changes if c not in self._failed
+                    )
+                    continue
+                list(pool.map(self._run_task, stage))
+        return self.result
+
+    def _run_task(self, task: Task) -> None:
+        if self.stop.is_set():
+            with self.lock:
+                self.result.not_started.extend(c for c in task.changes if c not in self._failed)
+            return
+        try:
+            text = task.run()
+        except CtctformError as exc:
+            self.stop.set()
+            with self.lock:
+                self.result.failed.extend((c, str(exc)) for c in task.changes)
+                self._failed.extend(task.changes)
+            for c in task.changes:
+                self.report(c, str(exc), False)
+            return
+        with self.lock:
+            if task.final:
+                self.result.done.extend((c, text) for c in task.changes)
+        for c in task.changes:
+            self.report(c, text if task.final else "old one deleted", True)
+
+
+def waves(group: list[Change], everything: list[Change]) -> list[list[Change]]:
+    """Split a group into waves so that each change runs after those it must follow."""
+    index = {(c.kind, c.key): c for c in group}
+    after: dict[int, set[int]] = {id(c): set() for c in group}
+    freed = {(c.kind, c.live.key): c for c in group if c.live is not None and c.live.key != c.key}
+    for c in group:
+        holder = freed.get((c.kind, c.key))
+        if holder is not None and holder is not c:
+            after[id(c)].add(id(holder))
+        for p in c.pending:
+            ref, _, name = p.partition(":")
+            dep = index.get((BY_REF[ref].name, name))
+            if dep is not None and dep is not c:
+                after[id(c)].add(id(dep))
+    out: list[list[Change]] = []
+    left = list(group)
+    done: set[int] = set()
+    while left:
+        ready = [c for c in left if after[id(c)] <= done]
+        if not ready:
+            names = ", ".join(f"{c.kind}:{c.key}" for c in left)
+            raise CtctformError(
+                f"these changes wait on each other ({names}); rename through an unused name first"
+            )
+        out.append(ready)
+        done |= {id(c) for c in ready}
+        left = [c for c in left if id(c) not in done]
+    return out

@@ -1,0 +1,331 @@
+"""The command line: parse, call, render, exit code. Nothing else lives here."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ctctform import __version__
+from ctctform.errors import CtctformError
+from ctctform.plan import Policy
+from ctctform.selection import Selection
+
+EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
+
+
+def err(message: str) -> None:
+    click.echo(click.style("Error: ", fg="red") + message, err=True)
+
+
+def fail(message: str) -> None:
+    err(message)
+    sys.exit(EXIT_ERROR)
+
+
+def default_path(path: str | None) -> Path:
+    if path:
+        return Path(path)
+    for candidate in (Path("ctctform.yaml"), Path("ctctform")):
+        if candidate.exists():
+            return candidate
+    fail("no manifest given, and neither ctctform.yaml nor ctctform/ is in the current directory")
+    raise AssertionError  # unreachable
+
+
+def parse_vars(pairs: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            fail(f"--var {pair!r}: expected NAME=VALUE")
+        out[key] = value
+    return out
+
+
+def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Every known failure becomes one line on stderr and exit 1."""
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except CtctformError as exc:
+            for line in str(exc).splitlines() or ["failed"]:
+                err(line)
+            sys.exit(EXIT_ERROR)
+        except KeyboardInterrupt:
+            err("interrupted; nothing more was started. Run plan to see where the account stands.")
+            sys.exit(EXIT_ERROR)
+
+    wrapper.__name__ = fn.__name__
+    wrapper.__doc__ = fn.__doc__
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="ctctform")
+def main() -> None:
+    """Infrastructure-as-code for Constant Contact accounts."""
+
+
+# -- shared options ---------------------------------------------------------------------
+def selection_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    for opt in reversed(
+        [
+            click.option(
+                "--var", "vars_", multiple=True, metavar="NAME=VALUE", help="Set ${var:NAME}."
+            ),
+            click.option(
+                "--target",
+                multiple=True,
+                metavar="KIND[:NAME]",
+                help="Only these resources and what they need.",
+            ),
+            click.option(
+                "--exclude", multiple=True, metavar="KIND[:NAME]", help="Leave these resources out."
+            ),
+            click.option(
+                "--account",
+                metavar="ENCODED_ACCOUNT_ID",
+                help="Partner: act on this client account.",
+            ),
+            click.option(
+                "--parallelism",
+                type=click.IntRange(1, 32),
+                default=8,
+                show_default=True,
+                help="Requests in flight (the rate limit still holds).",
+            ),
+            click.option(
+                "--rate-limit", type=float, help="Requests per second [env CTCT_RATE_LIMIT]."
+            ),
+            click.option("--api-url", help="API base URL [env CTCT_API_URL]."),
+            click.option(
+                "--refresh-token-file",
+                type=click.Path(dir_okay=False),
+                help="Write a rotated refresh token here (mode 0600).",
+            ),
+            click.option(
+                "--no-cache", is_flag=True, help="Do not use the local cache of segment details."
+            ),
+            click.option(
+                "--allow-delete", is_flag=True, help="Accept deletes above the safety threshold."
+            ),
+            click.option(
+                "--allow-replace",
+                is_flag=True,
+                help="Accept replacing resources (loses their contact data).",
+            ),
+            click.option(
+                "--max-deletes",
+                type=int,
+                default=10,
+                show_default=True,
+                help="Deletes allowed without --allow-delete.",
+            ),
+            click.option(
+                "--max-delete-percent",
+                type=float,
+                default=25.0,
+                show_default=True,
+                help="Share of a kind's resources deletable without --allow-delete.",
+            ),
+        ]
+    ):
+        fn = opt(fn)
+    return fn
+
+
+class Session:
+    """What one command needs: the client, the options, and where to print."""
+
+    def __init__(self, kw: dict[str, Any], json_out: bool = False) -> None:
+        from ctctform.api import Client, ClientConfig
+        from ctctform.live import DetailCache
+        from ctctform.workflow import Options
+
+        overrides = {
+            k: v
+            for k, v in (("api_url", kw.get("api_url")), ("rate_limit", kw.get("rate_limit")))
+            if v
+        }
+        if kw.get("refresh_token_file"):
+            overrides["refresh_token_file"] = Path(kw["refresh_token_file"])
+        self.config = ClientConfig.from_env(os.environ, **overrides)
+        self.root = Client(self.config, notice=lambda m: click.echo(m, err=True))
+        self.account = kw.get("account")
+        self.client = self.root.for_account(self.account) if self.account else self.root
+        cache = (
+            None
+            if kw.get("no_cache")
+            else DetailCache.default_path(self.config.api_url, self.account)
+        )
+        self.options = Options(
+            selection=Selection.parse(kw.get("target") or (), kw.get("exclude") or ()),
+            policy=Policy(
+                allow_delete=bool(kw.get("allow_delete")),
+                allow_replace=bool(kw.get("allow_replace")),
+                max_deletes=kw.get("max_deletes", 10),
+                max_delete_percent=kw.get("max_delete_percent", 25.0),
+            ),
+            parallelism=kw.get("parallelism") or 8,
+            cache_path=cache,
+            account=self.account,
+        )
+        self.json_out = json_out
+
+    def requests_line(self) -> str:
+        return f"API requests: {self.root.stats.summary()}"
+
+    def close(self) -> None:
+        self.root.close()
+
+
+def load(path: str | None, vars_: tuple[str, ...]) -> Any:
+    from ctctform.manifest import load_manifest
+
+    return load_manifest(default_path(path), parse_vars(vars_))
+
+
+def color() -> bool:
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+# -- commands ---------------------------------------------------------------------------
+@main.command()
+@click.argument("path", required=False)
+@click.option("--var", "vars_", multiple=True, metavar="NAME=VALUE")
+@guarded
+def validate(path: str | None, vars_: tuple[str, ...]) -> None:
+    """Check a manifest offline: schema, references, duplicates."""
+    manifest = load(path, vars_)
+    for w in manifest.warnings:
+        click.echo(f"Warning: {w}")
+    n = sum(len(v) for v in manifest.resources.values())
+    click.echo(f"The manifest is valid: {n} resources in {len(manifest.files)} file(s).")
+
+
+@main.command()
+@click.argument("path", required=False)
+@selection_options
+@click.option(
+    "--out", type=click.Path(dir_okay=False), help="Save the plan (JSON) for apply --plan."
+)
+@click.option("--json", "json_out", is_flag=True, help="Print the plan as JSON.")
+@click.option("--markdown", type=click.Path(dir_okay=False), help="Write a Markdown summary here.")
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes.")
+@click.option(
+    "--refresh-only", is_flag=True, help="Read the account and report drift; never plan writes."
+)
+@guarded
+def plan(path: str | None, **kw: Any) -> None:
+    """Show the changes that would make the account match the manifest."""
+    from ctctform.render import render_markdown, render_plan
+    from ctctform.workflow import make_plan, save_plan
+
+    manifest = load(path, kw["vars_"])
+    session = Session(kw, kw["json_out"])
+    try:
+        the_plan, _ = make_plan(session.client, manifest, session.options)
+    finally:
+        session.close()
+    if kw["json_out"]:
+        click.echo(
+            json.dumps(the_plan.to_dict(session.root.stats.as_dict()), indent=2, ensure_ascii=False)
+        )
+    else:
+        click.echo(render_plan(the_plan, color()))
+        click.echo(session.requests_line())
+    if kw["markdown"]:
+        Path(kw["markdown"]).write_text(render_markdown(the_plan, session.root.stats.summary()))
+    if the_plan.errors:
+        sys.exit(EXIT_ERROR)
+    if kw["out"]:
+        save_plan(the_plan, Path(kw["out"]), session.root.stats.as_dict())
+        click.echo(
+            f"Saved the plan to {kw['out']}; apply it with: ctctform apply --plan {kw['out']}",
+            err=kw["json_out"],
+        )
+    if kw["detailed_exitcode"] and the_plan.has_changes:
+        sys.exit(EXIT_CHANGES)
+
+
+@main.command()
+@click.argument("path", required=False)
+@selection_options
+@click.option(
+    "--plan",
+    "plan_file",
+    type=click.Path(dir_okay=False, exists=True),
+    help="Apply this saved plan exactly.",
+)
+@click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
+@guarded
+def apply(path: str | None, plan_file: str | None, auto_approve: bool, **kw: Any) -> None:
+    """Make the account match the manifest (or apply a saved plan)."""
+    from ctctform.render import render_plan
+    from ctctform.render.progress import render_result, reporter
+    from ctctform.workflow import load_saved_plan, make_plan, run_apply
+
+    if plan_file and path:
+        fail("give a manifest PATH or --plan FILE, not both")
+    manifest = None if plan_file else load(path, kw["vars_"])
+    if not auto_approve and (os.environ.get("CI") or not sys.stdin.isatty()):
+        fail(
+            "apply needs confirmation and there is no terminal to ask on (or CI is set); "
+            "review the plan and re-run with --auto-approve"
+        )
+    session = Session(kw)
+    try:
+        if plan_file:
+            the_plan, live = load_saved_plan(session.client, Path(plan_file), session.options)
+        else:
+            the_plan, live = make_plan(session.client, manifest, session.options)
+        click.echo(render_plan(the_plan, color()))
+        if the_plan.errors:
+            click.echo(session.requests_line())
+            sys.exit(EXIT_ERROR)
+        if not the_plan.has_changes:
+            click.echo(session.requests_line())
+            return
+        if not auto_approve:
+            answer = click.prompt(
+                "\nDo you want to perform these actions? Only 'yes' will be accepted",
+                default="",
+                show_default=False,
+            )
+            if answer.strip() != "yes":
+                fail("apply cancelled; nothing was changed")
+        click.echo("")
+        report = reporter(the_plan, click.echo, color())
+        result = run_apply(session.client, the_plan, live, session.options, report)
+    finally:
+        session.close()
+    click.echo(render_result(result))
+    click.echo(session.requests_line())
+    if not result.ok:
+        sys.exit(EXIT_ERROR)
+
+
+@main.command()
+@click.option("--fast", is_flag=True, hidden=True, help="No pacing (tests).")
+@guarded
+def demo(fast: bool) -> None:
+    """Try ctctform offline: a sandbox account, a plan, an apply, and a clean second plan."""
+    from ctctform.demo import run_demo
+
+    sys.exit(run_demo(echo=click.echo, color=color(), fast=fast))
+
+
+def _register_sandbox() -> None:
+    from ctctform.sandbox.cli import sandbox_command
+
+    main.add_command(sandbox_command, "sandbox")
+
+
+_register_sandbox()

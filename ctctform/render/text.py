@@ -1,0 +1,109 @@
+"""Terraform-like text plans: `+` create, `~` update/rename, `-` delete, `-/+` replace."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+from deepdiff import DeepDiff
+
+from ctctform.plan import Action, Change, Plan
+
+SYMBOL = {
+    Action.CREATE: ("+", "green"),
+    Action.UPDATE: ("~", "yellow"),
+    Action.RENAME: ("~", "yellow"),
+    Action.REPLACE: ("-/+", "red"),
+    Action.DELETE: ("-", "red"),
+}
+VERB = {
+    Action.CREATE: "will be created",
+    Action.UPDATE: "will be updated in place",
+    Action.RENAME: "will be renamed",
+    Action.REPLACE: "must be replaced (deleted, then created: its contact data is lost)",
+    Action.DELETE: "will be deleted (pruned)",
+}
+
+
+def show(value: Any) -> str:
+    if isinstance(value, str) and value.startswith("(known after apply"):
+        return value
+    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+
+
+def field_lines(change: Change) -> list[tuple[str, str]]:
+    """(symbol, text) per changed field; nested values show only the paths that differ."""
+    out = []
+    for name, fc in change.fields.items():
+        if change.action is Action.CREATE:
+            out.append(("+", f"{name} = {show(fc.after)}"))
+        elif isinstance(fc.before, dict | list) and isinstance(fc.after, dict | list):
+            out.extend(nested_lines(name, fc.before, fc.after))
+        else:
+            out.append(("~", f"{name} = {show(fc.before)} -> {show(fc.after)}"))
+    return out
+
+
+def nested_lines(name: str, before: Any, after: Any) -> list[tuple[str, str]]:
+    diff = DeepDiff(before, after, verbose_level=2)
+    tree = diff.tree
+    lines = []
+    for report in ("values_changed", "type_changes"):
+        for item in tree.get(report, []):
+            path = name + item.path(root="")
+            lines.append(("~", f"{path} = {show(item.t1)} -> {show(item.t2)}"))
+    for report in ("dictionary_item_added", "iterable_item_added"):
+        for item in tree.get(report, []):
+            lines.append(("+", f"{name + item.path(root='')} = {show(item.t2)}"))
+    for report in ("dictionary_item_removed", "iterable_item_removed"):
+        for item in tree.get(report, []):
+            lines.append(("-", f"{name + item.path(root='')} = {show(item.t1)}"))
+    return lines or [("~", f"{name} = {show(before)} -> {show(after)}")]
+
+
+def title(change: Change) -> str:
+    if change.action is Action.RENAME or (change.old_key and change.action is Action.UPDATE):
+        return f'{change.kind} "{change.old_key}" -> "{change.key}"'
+    return f'{change.kind} "{change.key}"'
+
+
+def render_change(change: Change, color: bool) -> list[str]:
+    sym, fg = SYMBOL[change.action]
+
+    def paint(text: str, c: str | None = fg) -> str:
+        return click.style(text, fg=c) if color else text
+
+    lines = [paint(f"  # {title(change)} {VERB[change.action]}", None)]
+    body = field_lines(change) if change.action is not Action.DELETE else []
+    body = [
+        (s, t) for s, t in body if not (change.action is Action.RENAME and t.startswith("name ="))
+    ]
+    head = f"  {sym} {title(change)}"
+    if not body:
+        lines.append(paint(head))
+        return lines
+    lines.append(paint(head) + " {")
+    colors = {"+": "green", "-": "red", "~": "yellow"}
+    for s, text in body:
+        lines.append("      " + paint(s, colors[s]) + " " + text)
+    lines.append("    }")
+    return lines
+
+
+def render_plan(plan: Plan, color: bool = False) -> str:
+    out: list[str] = []
+    if plan.has_changes:
+        out.append("ctctform will perform the following actions:")
+        out.append("")
+        for change in plan.actionable:
+            out.extend(render_change(change, color))
+            out.append("")
+    for w in plan.warnings:
+        out.append(("Warning: " if not color else click.style("Warning: ", fg="yellow")) + w)
+    if plan.warnings:
+        out.append("")
+    out.append(click.style(plan.summary(), bold=True) if color else plan.summary())
+    for e in plan.errors:
+        out.append(("Error: " if not color else click.style("Error: ", fg="red")) + e)
+    return "\n".join(out)

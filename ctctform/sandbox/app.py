@@ -1,0 +1,183 @@
+"""The WSGI application: latency, auth, throttling and faults in front of the handlers."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import socket
+import sys
+import time
+import traceback
+from typing import Any
+from urllib.parse import urlencode
+
+from werkzeug.wrappers import Request, Response
+
+from .auth import bearer_token
+from .messages import ApiRequest, ApiResponse, SandboxError, error_response
+from .requestlog import RequestRecord
+from .routes import ACCOUNT_MAP, OAUTH, PARTNER, SERVER_MAP, WRITE_METHODS, Route, match
+from .state import Context, SandboxState
+from .store import AccountStore
+
+SYNC_SUFFIX = "/account_operations/sync"
+
+
+class DroppedConnection(ConnectionAbortedError):
+    """Raised after a drop_after_commit fault shut the socket; werkzeug ignores it quietly."""
+
+
+class SandboxApp:
+    def __init__(self, state: SandboxState) -> None:
+        self.state = state
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        started = time.monotonic()
+        if self.state.latency_ms > 0:
+            # Outside any lock: concurrent requests wait in parallel, as on a real network.
+            time.sleep(self.state.latency_ms / 1000)
+        request = to_api_request(Request(environ))
+        response, drop = self.respond(request)
+        self._record(request, response, drop, started)
+        if drop:
+            _shut(environ.get("werkzeug.socket"))
+            raise DroppedConnection("response dropped by fault injection")
+        return to_wsgi_response(response)(environ, start_response)
+
+    def respond(self, request: ApiRequest) -> tuple[ApiResponse, bool]:
+        """The response, and whether to drop it (the write has committed by then)."""
+        matched = match(SERVER_MAP, request.method, request.path)
+        if isinstance(matched, ApiResponse):
+            return matched, False
+        route, args = matched
+        if route.realm == OAUTH:
+            return self.run(route, args, request, self.state.store), False
+        rejection = self._authenticate(route.realm, request) or self._throttle()
+        if rejection is not None:
+            return rejection, False
+        write = is_write(request)
+        if write and self.state.faults.draw_error():
+            return unavailable(), False
+        response = self.run(route, args, request, self.state.store)
+        drop = write and response.status < 400 and self.state.faults.take_drop()
+        return response, drop
+
+    def run(
+        self, route: Route, args: dict[str, Any], request: ApiRequest, store: AccountStore
+    ) -> ApiResponse:
+        context = Context(request, store, self.state, self.dispatch_account)
+        try:
+            with self.state.lock:
+                return route.handler(context, **args)
+        except SandboxError as exc:
+            return exc.response()
+        except Exception:  # a sandbox bug: say so loudly, answer like the API's 500
+            traceback.print_exc(file=sys.stderr)
+            return error_response(
+                500, "server.error", "There was a problem with our internal service."
+            )
+
+    def dispatch_account(self, store: AccountStore, request: ApiRequest) -> ApiResponse:
+        """A request proxied for a client account: account endpoints, that account's store."""
+        matched = match(ACCOUNT_MAP, request.method, request.path)
+        if isinstance(matched, ApiResponse):
+            return matched
+        route, args = matched
+        return self.run(route, args, request, store)
+
+    def _authenticate(self, realm: str, request: ApiRequest) -> ApiResponse | None:
+        tokens = self.state.tokens
+        token = bearer_token(request.headers.get("authorization"))
+        check = tokens.partner_token_ok if realm == PARTNER else tokens.account_token_ok
+        with self.state.lock:
+            valid = check(token)
+            key_ok = tokens.api_key_ok(request.headers.get("x-api-key"))
+        if not valid:
+            # AuthorizationErrorSchema: a single object, not the error array.
+            body = {"error_key": "unauthorized", "error_message": "Unauthorized"}
+            return ApiResponse(401, body, {"WWW-Authenticate": 'Bearer realm="ctct"'})
+        if realm == PARTNER and not key_ok:
+            message = "Forbidden: partner endpoints need a valid x-api-key header"
+            return ApiResponse(403, {"error_key": "forbidden", "error_message": message})
+        return None
+
+    def _throttle(self) -> ApiResponse | None:
+        faults, limiter = self.state.faults, self.state.limiter
+        if faults.take_burst_429():
+            return too_many_requests(faults.retry_after)
+        wait = limiter.acquire() if limiter else None
+        return too_many_requests(wait) if wait is not None else None
+
+    def _record(
+        self, request: ApiRequest, response: ApiResponse, drop: bool, started: float
+    ) -> None:
+        query = urlencode(list(request.args.items(multi=True)))
+        record = RequestRecord(request.method, request.path, response.status, None, query, drop)
+        self.state.log.add(record)
+        if self.state.verbose:
+            millis = round((time.monotonic() - started) * 1000)
+            target = f"{request.path}?{query}" if query else request.path
+            note = " (dropped)" if drop else ""
+            print(
+                f'"{request.method} {target}" {response.status}{note} {millis} ms',
+                file=sys.stderr,
+                flush=True,
+            )
+
+
+def is_write(request: ApiRequest) -> bool:
+    """Writes are what faults hit; a proxied request counts as the method it wraps."""
+    if request.method not in WRITE_METHODS:
+        return False
+    if request.path.endswith(SYNC_SUFFIX):
+        try:
+            inner = json.loads(request.body or b"{}").get("account_operation_method", "")
+        except (ValueError, AttributeError):
+            return True
+        return str(inner).upper() in WRITE_METHODS
+    return True
+
+
+def to_api_request(request: Request) -> ApiRequest:
+    return ApiRequest(
+        method=request.method,
+        path=request.path,
+        args=request.args.copy(),
+        body=request.get_data(cache=True),
+        content_type=request.content_type or "",
+        headers={key.lower(): value for key, value in request.headers.items()},
+    )
+
+
+def to_wsgi_response(response: ApiResponse) -> Response:
+    if response.body is None:
+        empty = Response(status=response.status, headers=response.headers)
+        del empty.headers["Content-Type"]  # no body, no media type
+        return empty
+    return Response(
+        response.encoded(),
+        status=response.status,
+        headers=response.headers,
+        content_type="application/json",
+    )
+
+
+def too_many_requests(retry_after: int) -> ApiResponse:
+    response = error_response(
+        429, "too_many_requests", "Too many requests. You exceeded the request rate limit."
+    )
+    response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
+def unavailable() -> ApiResponse:
+    return error_response(
+        503, "service.unavailable", "Our internal service is temporarily unavailable."
+    )
+
+
+def _shut(sock: socket.socket | None) -> None:
+    if sock is None:
+        return
+    with contextlib.suppress(OSError):  # the client may already have gone
+        sock.shutdown(socket.SHUT_RDWR)

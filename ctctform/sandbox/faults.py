@@ -1,0 +1,86 @@
+"""Injected faults: the failures a reconciler must survive, switched on per sandbox."""
+
+from __future__ import annotations
+
+import random
+import threading
+from dataclasses import dataclass, field, fields
+
+
+@dataclass
+class Faults:
+    """Mutable fault settings; change them on a running sandbox (`sb.faults.burst_429 = 3`).
+
+    - error_rate: share (0..1) of writes (POST/PUT/PATCH/DELETE under /v3) answered 503
+      without committing anything. Drawn from a `random.Random(seed)`, so a run is repeatable.
+    - drop_after_commit: the next N writes commit, then the connection is closed without a
+      response (the client sees "server disconnected").
+    - burst_429: the next N requests under /v3 are answered 429 with `Retry-After`.
+    - retry_after: the `Retry-After` seconds sent with burst 429s.
+    """
+
+    error_rate: float = 0.0
+    drop_after_commit: int = 0
+    burst_429: int = 0
+    retry_after: int = 1
+    seed: int = 0
+    _random: random.Random = field(init=False, repr=False, compare=False)
+    _lock: threading.Lock = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._random = random.Random(self.seed)
+        self._lock = threading.Lock()
+
+    def reseed(self, seed: int | None = None) -> None:
+        """Restart the error_rate draws (from `seed`, or the configured one)."""
+        with self._lock:
+            if seed is not None:
+                self.seed = seed
+            self._random = random.Random(self.seed)
+
+    def take_burst_429(self) -> bool:
+        with self._lock:
+            if self.burst_429 <= 0:
+                return False
+            self.burst_429 -= 1
+            return True
+
+    def draw_error(self) -> bool:
+        with self._lock:
+            return self.error_rate > 0 and self._random.random() < self.error_rate
+
+    def take_drop(self) -> bool:
+        with self._lock:
+            if self.drop_after_commit <= 0:
+                return False
+            self.drop_after_commit -= 1
+            return True
+
+
+_SETTABLE = {f.name: f.type for f in fields(Faults) if not f.name.startswith("_")}
+
+
+def parse_faults(spec: str | None) -> Faults:
+    """Parse `error_rate=0.1,drop_after_commit=2,burst_429=3` (the --faults flag)."""
+    values: dict[str, float | int] = {}
+    for part in (spec or "").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        name, sep, raw = part.partition("=")
+        name = name.strip()
+        if not sep or name not in _SETTABLE:
+            known = ", ".join(sorted(_SETTABLE))
+            raise ValueError(f"bad fault {part!r}: expected NAME=VALUE with NAME one of {known}")
+        values[name] = _parse_value(name, raw.strip())
+    return Faults(**values)
+
+
+def _parse_value(name: str, raw: str) -> float | int:
+    try:
+        value: float | int = float(raw) if name == "error_rate" else int(raw)
+    except ValueError:
+        raise ValueError(f"bad fault value {name}={raw!r}") from None
+    if value < 0 or (name == "error_rate" and value > 1):
+        raise ValueError(f"fault {name}={raw} is out of range")
+    return value

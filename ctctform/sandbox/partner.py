@@ -1,0 +1,99 @@
+"""Partner-level state: webhook subscriptions and the client accounts under the partner."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from .messages import BadRequest, NotFound
+from .store import AccountStore
+
+# From the text of PUT /partner/webhooks/subscriptions/{topic_id}; names and descriptions
+# follow the WebhooksSubscriptionCollection example ("Billing Tier Downgrade", "Executes
+# when an account's billing tier is downgraded.").
+TOPICS: dict[int, tuple[str, str]] = {
+    1: ("Billing Tier Upgrade", "Executes when an account's billing tier is upgraded."),
+    2: ("Billing Tier Downgrade", "Executes when an account's billing tier is downgraded."),
+    3: ("Account Cancelled", "Executes when an account is cancelled."),
+    4: ("Account Disabled", "Executes when an account is disabled."),
+}
+
+
+@dataclass
+class ClientAccount:
+    encoded_account_id: str
+    store: AccountStore
+    organization_name: str = ""
+    site_owner_name: str = ""
+    billing_status: str = "Trial"
+    subscriber_count: int = 0
+    managed: bool = True
+
+    def to_api(self) -> dict[str, Any]:
+        # site_owner_list item; last_login_date "does not display in the results".
+        return {
+            "encoded_account_id": self.encoded_account_id,
+            "subscriber_count": self.subscriber_count,
+            "organization_name": self.organization_name,
+            "site_owner_name": self.site_owner_name,
+            "billing_status": self.billing_status,
+        }
+
+
+@dataclass
+class PartnerState:
+    lock: threading.RLock
+    webhooks: dict[int, str] = field(default_factory=dict)  # topic_id -> hook_uri
+    accounts: dict[str, ClientAccount] = field(default_factory=dict)
+
+    def subscribe(self, topic_id: int, hook_uri: str) -> None:
+        with self.lock:
+            check_topic(topic_id)
+            self.webhooks[topic_id] = hook_uri
+
+    def unsubscribe(self, topic_id: int) -> None:
+        with self.lock:
+            if self.webhooks.pop(check_topic(topic_id), None) is None:
+                raise NotFound(f"No subscription for topic_id {topic_id}")
+
+    def subscription(self, topic_id: int) -> dict[str, Any]:
+        with self.lock:
+            hook_uri = self.webhooks.get(check_topic(topic_id))
+            if hook_uri is None:
+                raise NotFound(f"No subscription for topic_id {topic_id}")
+            return subscription_body(topic_id, hook_uri)
+
+    def subscriptions(self) -> list[dict[str, Any]]:
+        with self.lock:
+            return [subscription_body(t, uri) for t, uri in sorted(self.webhooks.items())]
+
+    def add_account(self, account: ClientAccount) -> ClientAccount:
+        with self.lock:
+            if account.encoded_account_id in self.accounts:
+                raise BadRequest(f"account {account.encoded_account_id} already exists")
+            self.accounts[account.encoded_account_id] = account
+            return account
+
+    def account(self, encoded_account_id: str) -> ClientAccount:
+        with self.lock:
+            account = self.accounts.get(encoded_account_id)
+            if account is None:
+                raise NotFound(f"The account {encoded_account_id} was not found.")
+            return account
+
+
+def check_topic(topic_id: int) -> int:
+    if topic_id not in TOPICS:
+        raise BadRequest(f"topic_id must be one of {', '.join(map(str, TOPICS))}")
+    return topic_id
+
+
+def subscription_body(topic_id: int, hook_uri: str) -> dict[str, Any]:
+    name, description = TOPICS[topic_id]
+    return {
+        "topic_id": topic_id,
+        "hook_uri": hook_uri,
+        "topic_name": name,
+        "topic_description": description,
+    }

@@ -1,0 +1,229 @@
+"""Seed data: resources a sandbox holds before the first request, from a dict or a file.
+
+```yaml
+lists: [{name: Newsletter, description: Monthly news, favorite: true}]
+tags: [{name: VIP}]
+custom_fields: [{label: Favorite Color, type: single_select, choices: [Red, Green]}]
+segments:
+  - {name: Engaged, criteria: {version: "1.0.0", criteria: {...}}}  # ${list:NAME} etc.
+  - {name: Raw, criteria_json: '{"version":"1.0.0","criteria":{"type":"and","group":[]}}'}
+webhooks: [{topic_id: 1, hook_uri: https://hooks.example.com/billing}]
+accounts:
+  - {encoded_account_id: a08e1izvh8t9, organization_name: Zenomatic, lists: [...]}
+```
+
+Items go through the same definitions and rules as API requests, so a seed cannot hold what
+the API would refuse (a duplicate name, an over-long label, criteria that are not JSON).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .messages import SandboxError
+from .partner import ClientAccount
+from .state import SandboxState
+from .store import AccountStore
+from .validation import validate
+
+KIND_KEYS = ("lists", "tags", "custom_fields", "segments")
+ITEM_KEYS = {
+    "lists": {"name", "description", "favorite", "membership_count"},
+    "tags": {"name", "tag_source", "contacts_count"},
+    "custom_fields": {"label", "type", "metadata", "choices", "version"},
+    "segments": {"name", "criteria", "criteria_json"},
+    "webhooks": {"topic_id", "topic", "hook_uri"},
+}
+ACCOUNT_KEYS = {
+    "encoded_account_id",
+    "organization_name",
+    "site_owner_name",
+    "billing_status",
+    "subscriber_count",
+    "managed",
+    *KIND_KEYS,
+}
+TOP_KEYS = {*KIND_KEYS, "webhooks", "accounts"}
+TOPIC_IDS = {
+    "billing_tier_upgrade": 1,
+    "billing_tier_downgrade": 2,
+    "account_cancelled": 3,
+    "account_disabled": 4,
+}
+REFERENCE = re.compile(r"\$\$\{|\$\{(list|tag|custom_field|segment):([^}]*)\}")
+
+
+class SeedError(ValueError):
+    """Seed data the sandbox cannot load; the message names the item."""
+
+
+def read_seed_file(path: str | Path) -> dict[str, Any]:
+    """A YAML or JSON seed file (JSON is parsed as JSON for exact error positions)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    except (OSError, ValueError, yaml.YAMLError) as exc:
+        raise SeedError(f"{path}: {exc}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise SeedError(f"{path}: a seed file holds a mapping (lists:, tags:, ...)")
+    return data
+
+
+def apply_seed(state: SandboxState, seed: Mapping[str, Any] | str | Path) -> None:
+    data = read_seed_file(seed) if isinstance(seed, (str, Path)) else seed
+    _check_keys(data, TOP_KEYS, "seed")
+    seed_account(state.store, data, "seed")
+    for index, hook in enumerate(_items(data, "webhooks", "seed")):
+        _seed_webhook(state, hook, f"seed.webhooks[{index}]")
+    for index, account in enumerate(_items(data, "accounts", "seed")):
+        _seed_client_account(state, account, f"seed.accounts[{index}]")
+
+
+def seed_account(store: AccountStore, data: Mapping[str, Any], where: str) -> None:
+    seeders: dict[str, Callable[[AccountStore, dict[str, Any]], None]] = {
+        "custom_fields": _seed_custom_field,
+        "lists": _seed_list,
+        "tags": _seed_tag,
+        "segments": _seed_segment,  # last: its criteria may reference the others
+    }
+    for kind, seeder in seeders.items():
+        for index, item in enumerate(_items(data, kind, where)):
+            at = f"{where}.{kind}[{index}]"
+            _check_keys(item, ITEM_KEYS[kind], at)
+            try:
+                seeder(store, item)
+            except (SandboxError, SeedError, TypeError, ValueError) as exc:
+                raise SeedError(f"{at}: {exc}") from None
+
+
+def _seed_list(store: AccountStore, item: dict[str, Any]) -> None:
+    body = {k: item[k] for k in ("name", "description", "favorite") if k in item}
+    _validate(body, "ListInput")
+    record = store.create_list(body["name"], body.get("description"), body.get("favorite", False))
+    record.membership_count = int(item.get("membership_count", 0))
+
+
+def _seed_tag(store: AccountStore, item: dict[str, Any]) -> None:
+    body = {k: item[k] for k in ("name", "tag_source") if k in item}
+    _validate(body, "TagPost")
+    record = store.create_tag(body["name"], body.get("tag_source"))
+    record.contacts_count = int(item.get("contacts_count", 0))
+
+
+def _seed_custom_field(store: AccountStore, item: dict[str, Any]) -> None:
+    body = {k: item[k] for k in ("label", "type", "metadata", "version") if k in item}
+    if "choices" in item:
+        body["choices"] = [_choice(choice) for choice in item["choices"] or []]
+    _validate(body, "CustomFieldRequest")
+    for key in ("label", "type"):
+        if key not in body:
+            raise SeedError(f"{key} is required")
+    store.create_custom_field(
+        body["label"],
+        body["type"],
+        metadata=body.get("metadata"),
+        choices=body.get("choices"),
+        version=body.get("version"),
+    )
+
+
+def _choice(choice: Any) -> Any:
+    """Choices may be plain labels (`[Red, Green]`) or CustomFieldChoiceRequest objects."""
+    return {"choice_label": choice} if isinstance(choice, str) else choice
+
+
+def _seed_segment(store: AccountStore, item: dict[str, Any]) -> None:
+    if ("criteria" in item) == ("criteria_json" in item):
+        raise SeedError("a segment needs exactly one of criteria or criteria_json")
+    if "criteria" in item:
+        criteria = json.dumps(_resolve(item["criteria"], store))
+    else:
+        if not isinstance(item["criteria_json"], str):
+            raise SeedError("criteria_json must be a string of JSON")
+        criteria = _resolve(item["criteria_json"], store)
+    body = {"name": item.get("name"), "segment_criteria": criteria}
+    _validate(body, "SegmentData")
+    store.create_segment(body["name"], criteria)
+
+
+def _seed_webhook(state: SandboxState, item: Any, where: str) -> None:
+    _check_keys(item, ITEM_KEYS["webhooks"], where)
+    topic = item.get("topic_id", TOPIC_IDS.get(item.get("topic", "")))
+    hook_uri = item.get("hook_uri")
+    if not isinstance(topic, int) or not isinstance(hook_uri, str):
+        raise SeedError(f"{where}: needs topic_id (1-4) or topic, and hook_uri")
+    try:
+        state.partner.subscribe(topic, hook_uri)
+    except SandboxError as exc:
+        raise SeedError(f"{where}: {exc}") from None
+
+
+def _seed_client_account(state: SandboxState, item: Any, where: str) -> None:
+    _check_keys(item, ACCOUNT_KEYS, where)
+    encoded_id = item.get("encoded_account_id")
+    if not isinstance(encoded_id, str) or not encoded_id:
+        raise SeedError(f"{where}: encoded_account_id is required")
+    if encoded_id in state.partner.accounts:
+        raise SeedError(f"{where}: account {encoded_id} appears twice")
+    account = ClientAccount(
+        encoded_id,
+        state.new_store(),
+        organization_name=str(item.get("organization_name", "")),
+        site_owner_name=str(item.get("site_owner_name", "")),
+        billing_status=str(item.get("billing_status", "Trial")),
+        subscriber_count=int(item.get("subscriber_count", 0)),
+        managed=bool(item.get("managed", True)),
+    )
+    seed_account(account.store, item, where)
+    state.partner.add_account(account)
+
+
+def _resolve(value: Any, store: AccountStore) -> Any:
+    """Replace ${list:NAME}, ${tag:NAME}, ${custom_field:LABEL}, ${segment:NAME} by ids."""
+    if isinstance(value, str):
+        return REFERENCE.sub(lambda match: _reference(match, store), value)
+    if isinstance(value, list):
+        return [_resolve(item, store) for item in value]
+    if isinstance(value, dict):
+        return {key: _resolve(item, store) for key, item in value.items()}
+    return value
+
+
+def _reference(match: re.Match[str], store: AccountStore) -> str:
+    if match.group(0) == "$${":
+        return "${"
+    kind, name = match.group(1), match.group(2)
+    record = store.find(f"{kind}s", name)
+    if record is None:
+        raise SeedError(f"${{{kind}:{name}}} does not name a seeded {kind.replace('_', ' ')}")
+    return str(getattr(record, f"{kind}_id"))
+
+
+def _validate(body: dict[str, Any], definition: str) -> None:
+    errors = validate(body, definition)
+    if errors:
+        raise SeedError("; ".join(errors))
+
+
+def _items(data: Mapping[str, Any], key: str, where: str) -> list[Any]:
+    items = data.get(key) or []
+    if not isinstance(items, list):
+        raise SeedError(f"{where}.{key} must be a list")
+    return items
+
+
+def _check_keys(item: Any, allowed: set[str], where: str) -> None:
+    if not isinstance(item, Mapping):
+        raise SeedError(f"{where} must be a mapping")
+    unknown = sorted(set(item) - allowed)
+    if unknown:
+        raise SeedError(f"{where}: unknown key(s) {', '.join(unknown)}")

@@ -1,0 +1,88 @@
+"""--target and --exclude: which resources a plan may touch."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from ctctform.errors import CtctformError
+from ctctform.kinds import BY_REF, REGISTRY
+
+if TYPE_CHECKING:
+    from ctctform.plan import Change
+
+
+@dataclass(frozen=True)
+class Selector:
+    kind: str
+    name: str | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> Selector:
+        kind, sep, name = text.partition(":")
+        kind = kind.strip()
+        # Accept the reference spelling too (list:Newsletter as well as lists:Newsletter).
+        if kind in BY_REF:
+            kind = BY_REF[kind].name
+        if kind not in REGISTRY:
+            raise CtctformError(
+                f"--target/--exclude {text!r}: unknown kind {kind!r} "
+                f"(one of: {', '.join(REGISTRY)})"
+            )
+        if sep and not name:
+            raise CtctformError(f"--target/--exclude {text!r}: empty name after ':'")
+        return cls(kind, name if sep else None)
+
+    def matches(self, kind: str, key: str) -> bool:
+        return self.kind == kind and (self.name is None or self.name == key)
+
+
+@dataclass
+class Selection:
+    targets: list[Selector] = field(default_factory=list)
+    excludes: list[Selector] = field(default_factory=list)
+
+    @classmethod
+    def parse(cls, targets: Iterable[str] = (), excludes: Iterable[str] = ()) -> Selection:
+        return cls([Selector.parse(t) for t in targets], [Selector.parse(e) for e in excludes])
+
+    def kinds(self, scope: Iterable[str]) -> set[str]:
+        """The kinds a plan must read: those in scope that the selection can touch."""
+        wanted = set(scope)
+        if self.targets:
+            wanted &= {t.kind for t in self.targets}
+        for e in self.excludes:
+            if e.name is None:
+                wanted.discard(e.kind)
+        return wanted
+
+    def excluded(self, kind: str, key: str) -> bool:
+        return any(e.matches(kind, key) for e in self.excludes)
+
+    def targeted(self, kind: str, key: str) -> bool:
+        return not self.targets or any(t.matches(kind, key) for t in self.targets)
+
+    def apply(
+        self, changes: dict[tuple[str, str], Change], errors: list[str]
+    ) -> dict[tuple[str, str], Change]:
+        """Keep targeted changes and what they reference; drop excluded ones, refusing when a
+        kept change needs an excluded one."""
+        from ctctform.plan import Action, dependencies
+
+        keep = {k for k in changes if self.targeted(*k)}
+        todo = list(keep)
+        while todo:  # pull in what targeted changes reference, transitively
+            for dep in dependencies(changes[todo.pop()]):
+                if dep in changes and dep not in keep:
+                    keep.add(dep)
+                    todo.append(dep)
+        dropped = {k for k in keep if self.excluded(*k)}
+        for k in keep - dropped:
+            for dep in dependencies(changes[k]):
+                if dep in dropped and changes[dep].action is not Action.NOOP:
+                    errors.append(
+                        f"--exclude {dep[0]}:{dep[1]} leaves out a change that "
+                        f"{k[0]}:{k[1]} needs; exclude both or neither"
+                    )
+        return {k: v for k, v in changes.items() if k in keep - dropped}

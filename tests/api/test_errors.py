@@ -1,0 +1,63 @@
+"""Error bodies -> one-line messages; the error classes' wording."""
+
+from __future__ import annotations
+
+import json
+
+from ctctform.api.errors import (
+    ActivityError,
+    AmbiguousWriteError,
+    ApiError,
+    AuthError,
+    message_from_body,
+    redact,
+)
+from ctctform.errors import CtctformError
+
+
+def test_api_error_schema_list() -> None:
+    body = json.dumps([{"error_key": "tags.conflict", "error_message": "name already exists"}])
+    assert message_from_body(body) == "name already exists"
+    two = json.dumps([{"error_message": "a"}, {"error_key": "only.key"}])
+    assert message_from_body(two) == "a; only.key"
+
+
+def test_authorization_error_schema_and_oauth_and_text() -> None:
+    assert message_from_body('{"error_key":"unauthorized","error_message":"Unauthorized"}') == (
+        "Unauthorized"
+    )
+    assert message_from_body('{"error":"invalid_grant","error_description":"expired"}') == (
+        "expired"
+    )
+    assert message_from_body("upstream\nbroke   badly") == "upstream broke badly"
+    assert message_from_body(b"") == ""
+    assert message_from_body("<html><body>Bad gateway</body></html>", "text/html") == ""
+
+
+def test_long_messages_are_cut_to_one_short_line() -> None:
+    words = message_from_body("x" * 5000)
+    assert len(words) <= 300
+    assert "\n" not in words
+
+
+def test_api_error_format() -> None:
+    err = ApiError(409, "POST", "/contact_tags", "name already exists")
+    assert str(err) == "409 Conflict on POST /contact_tags: name already exists"
+    assert (err.status, err.method, err.path) == (409, "POST", "/contact_tags")
+    assert str(ApiError(404, "GET", "/segments/9")) == "404 Not Found on GET /segments/9"
+    assert str(ApiError(None, "GET", "/x", "ReadTimeout")) == "GET /x: ReadTimeout"
+    proxied = ApiError(409, "POST", "/contact_tags", "dup", account="a08e1izvh8t9")
+    assert str(proxied) == "409 Conflict on POST /contact_tags (account a08e1izvh8t9): dup"
+
+
+def test_error_hierarchy() -> None:
+    ambiguous = AmbiguousWriteError(None, "POST", "/contact_lists", "no answer")
+    assert isinstance(ambiguous, ApiError)
+    assert "may have been applied" in str(ambiguous)
+    assert str(ambiguous).startswith("POST /contact_lists: no answer")
+    for cls in (ApiError, AmbiguousWriteError, AuthError, ActivityError):
+        assert issubclass(cls, CtctformError)
+
+
+def test_redact_masks_secret_values() -> None:
+    assert redact("token abcd1234 is bad", ("abcd1234",)) == "token *** is bad"

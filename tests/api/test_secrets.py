@@ -1,0 +1,85 @@
+"""No secret ever shows up: not in exceptions (with their causes), notices, logs, output,
+reprs or stats — on success paths and on every failure path."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Callable
+
+import pytest
+
+from ctctform.api import Client, ClientConfig
+from ctctform.errors import CtctformError
+from ctctform.sandbox import Sandbox
+
+from .helpers import FAST, live_refresh_tokens, revoke_issued_tokens
+
+ACCOUNT = "a08e1izvh8t9"
+SERVER_SECRETS = {
+    "token": "AT-5ecret-static-Q7",
+    "api_key": "AK-5ecret-apikey-Q7",
+    "client_secret": "CS-5ecret-client-Q7",
+    "refresh_token": "RT-5ecret-refresh-Q7",
+    "partner_client_secret": "PS-5ecret-partner-Q7",
+}
+WRONG = ("CS-wr0ng-client-Q7", "RT-wr0ng-refresh-Q7", "PS-wr0ng-partner-Q7", "AT-wr0ng-Q7")
+
+
+def config_for(sb: Sandbox, **changes) -> ClientConfig:
+    return ClientConfig.from_env(sb.env(), **FAST).replace(**changes)
+
+
+def test_secrets_never_leak(caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)  # httpx/httpcore/tenacity/ctctform, everything
+    captured: list[str] = []
+    notices: list[str] = []
+
+    def attempt(action: Callable[[], object]) -> None:
+        try:
+            action()
+        except CtctformError as exc:
+            captured.extend([str(exc), repr(exc), *map(str, exc.args)])
+            captured.append("".join(traceback.format_exception(exc)))
+
+    seed = {"accounts": [{"encoded_account_id": ACCOUNT}], "tags": [{"name": "Dup"}]}
+    with Sandbox(port=0, seed=seed, rotate_refresh_tokens=True, **SERVER_SECRETS) as sb:
+        # Success paths: start-up refresh (rotating), reads, writes, 401 refresh, partner.
+        good = config_for(sb, access_token=None)
+        with Client(good, notice=notices.append) as client:
+            client.get("/contact_tags")
+            client.request("POST", "/contact_lists", json={"name": "L"})
+            revoke_issued_tokens(sb)
+            client.get("/contact_tags")
+            client.partner_accounts()
+            client.for_account(ACCOUNT).paginate("/contact_tags", "tags")
+            attempt(lambda: client.request("POST", "/contact_tags", json={"name": "Dup"}))
+            proxy = client.for_account(ACCOUNT)
+            attempt(lambda: proxy.request("GET", "/contact_tags/nope"))
+            sb.faults.drop_after_commit = 1
+            attempt(lambda: client.request("POST", "/contact_tags", json={"name": "Drop"}))
+            captured += [repr(good), str(good), repr(client), str(client.stats.as_dict())]
+        # Failure paths, each with a distinctive wrong secret.
+        failures = [
+            config_for(sb, access_token=None, client_secret=WRONG[0]),
+            config_for(sb, access_token=None, refresh_token=WRONG[1]),
+            config_for(sb, access_token=WRONG[3], client_id=None),
+        ]
+        for config in failures:
+            with Client(config, notice=notices.append) as client:
+                attempt(lambda c=client: c.get("/contact_lists"))
+        with Client(config_for(sb, partner_client_secret=WRONG[2])) as client:
+            attempt(client.partner_accounts)
+        with Client(config_for(sb, partner_api_key=None)) as client:
+            attempt(client.partner_accounts)
+        issued = live_refresh_tokens(sb) | set(sb._state.tokens.access_tokens)
+        issued |= set(sb._state.tokens.partner_tokens)
+    out, err = capfd.readouterr()
+    haystack = "\n".join([*captured, *notices, caplog.text, out, err])
+    # The paths above really produced text, logs included.
+    for expected in ("invalid_grant", "invalid_client", "409 Conflict", "may have been applied"):
+        assert expected in haystack
+    assert "HTTP Request: POST" in caplog.text and notices
+    secrets = {*SERVER_SECRETS.values(), *WRONG, *issued}
+    leaked = sorted(s for s in secrets if s in haystack)
+    assert leaked == []
