@@ -228,6 +228,8 @@ def plan(path: str | None, **kw: Any) -> None:
     from ctctform.render import render_markdown, render_plan
     from ctctform.workflow import make_plan, save_plan
 
+    if kw["refresh_only"] and kw["out"]:
+        fail("--refresh-only reports drift and makes no plan to save; drop --out")
     manifest = load(path, kw["vars_"])
     session = Session(kw, kw["json_out"])
     try:
@@ -239,6 +241,8 @@ def plan(path: str | None, **kw: Any) -> None:
             json.dumps(the_plan.to_dict(session.root.stats.as_dict()), indent=2, ensure_ascii=False)
         )
     else:
+        if kw["refresh_only"] and the_plan.has_changes:
+            click.echo("Drift: the account differs from the manifest as follows.\n")
         click.echo(render_plan(the_plan, color()))
         click.echo(session.requests_line())
     if kw["markdown"]:
@@ -310,6 +314,47 @@ def apply(path: str | None, plan_file: str | None, auto_approve: bool, **kw: Any
     click.echo(session.requests_line())
     if not result.ok:
         sys.exit(EXIT_ERROR)
+
+
+@main.command()
+@click.option(
+    "--kinds",
+    default=",".join(("custom_fields", "lists", "tags", "segments")),
+    show_default=True,
+    help="Comma-separated kinds to export (webhooks needs partner credentials).",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    help="Write one YAML file per kind into this directory (default: stdout).",
+)
+@click.option(
+    "--account", metavar="ENCODED_ACCOUNT_ID", help="Partner: export this client account."
+)
+@click.option("--api-url", help="API base URL [env CTCT_API_URL].")
+@click.option("--rate-limit", type=float, help="Requests per second [env CTCT_RATE_LIMIT].")
+@guarded
+def export(kinds: str, out: str | None, **kw: Any) -> None:
+    """Write the live account as a manifest, to adopt an existing account."""
+    from ctctform.export import export as read_account
+    from ctctform.export import write
+    from ctctform.kinds import REGISTRY
+
+    wanted = [k.strip() for k in kinds.split(",") if k.strip()]
+    unknown = [k for k in wanted if k not in REGISTRY]
+    if unknown:
+        fail(f"--kinds: unknown kind(s) {', '.join(unknown)} (one of: {', '.join(REGISTRY)})")
+    session = Session(kw)
+    try:
+        doc = read_account(session.client, [k for k in REGISTRY if k in wanted])
+    finally:
+        session.close()
+    text = write(doc, Path(out) if out else None)
+    if text is not None:
+        click.echo(text, nl=False)
+    else:
+        click.echo(f"Wrote {sum(len(v) for v in doc.values())} resources to {out}/", err=True)
+    click.echo(session.requests_line(), err=True)
 
 
 @main.command()

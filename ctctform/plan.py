@@ -265,7 +265,7 @@ class Planner:
                 self.deleted_ids.setdefault(kind.name, set()).add(live.id)
         elif prunable and kind.name != "webhooks":
             self.warnings.append(
-                f"{len(prunable)} {kind.name} in the account are not in the manifest and are left "
+                f"{len(prunable)} {kind.noun}(s) in the account not in the manifest are left "
                 f"alone (set prune.{kind.name}: true to delete them)"
             )
 

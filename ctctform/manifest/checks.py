@@ -17,10 +17,10 @@ from ctctform.manifest.yamlload import format_path
 # Identity length limits from the API definitions (ListInput, TagPost, CustomFieldRequest).
 KEY_LIMITS = {"lists": 255, "tags": 255, "custom_fields": 50}
 SELECT_TYPES = ("single_select", "multi_select")
-FIELD_TYPES = (
-    *SELECT_TYPES,
-    *("string", "text_area", "number", "currency", "date", "datetime", "boolean"),
-)
+# The spec bounds `type` to 20 characters without an enum; these are the types its
+# descriptions and Constant Contact's API guide name (the schema's enum must match).
+FIELD_TYPES = ("string", "text_area", "number", "currency", "date", "datetime", "boolean")
+FIELD_TYPES += SELECT_TYPES
 # CustomFieldRequest.choices: at most 20 for radio/checkbox display types, 100 for dropdown.
 CHOICE_LIMITS = {"radio": 20, "checkbox": 20, "dropdown": 100}
 
@@ -64,8 +64,9 @@ def check_keys(decls: Iterable[Declared]) -> list[Issue]:
     """Names that grew too long or empty through var substitution, and bad hook URIs."""
     issues: list[Issue] = []
     for decl in decls:
-        res, where = decl.resource, f"{decl.where}.{decl.key_field}"
+        res = decl.resource
         limit = KEY_LIMITS.get(res.kind)
+        where = f"{decl.where}.{decl.key_field}" if res.key != decl.key_raw else ""
         if res.key == decl.key_raw:
             pass  # the schema already checked the text as written
         elif not res.key:

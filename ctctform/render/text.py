@@ -37,6 +37,8 @@ def field_lines(change: Change) -> list[tuple[str, str]]:
     out = []
     for name, fc in change.fields.items():
         if change.action is Action.CREATE:
+            if fc.after == change.key:
+                continue  # the identity is already in the title
             out.append(("+", f"{name} = {show(fc.after)}"))
         elif isinstance(fc.before, dict | list) and isinstance(fc.after, dict | list):
             out.extend(nested_lines(name, fc.before, fc.after))
@@ -45,20 +47,26 @@ def field_lines(change: Change) -> list[tuple[str, str]]:
     return out
 
 
+def dotted(name: str, item: Any) -> str:
+    """deepdiff's path list as `criteria.group[1].op`."""
+    out = name
+    for part in item.path(output_format="list"):
+        out += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return out
+
+
 def nested_lines(name: str, before: Any, after: Any) -> list[tuple[str, str]]:
-    diff = DeepDiff(before, after, verbose_level=2)
-    tree = diff.tree
+    tree = DeepDiff(before, after, verbose_level=2).tree
     lines = []
     for report in ("values_changed", "type_changes"):
         for item in tree.get(report, []):
-            path = name + item.path(root="")
-            lines.append(("~", f"{path} = {show(item.t1)} -> {show(item.t2)}"))
+            lines.append(("~", f"{dotted(name, item)} = {show(item.t1)} -> {show(item.t2)}"))
     for report in ("dictionary_item_added", "iterable_item_added"):
         for item in tree.get(report, []):
-            lines.append(("+", f"{name + item.path(root='')} = {show(item.t2)}"))
+            lines.append(("+", f"{dotted(name, item)} = {show(item.t2)}"))
     for report in ("dictionary_item_removed", "iterable_item_removed"):
         for item in tree.get(report, []):
-            lines.append(("-", f"{name + item.path(root='')} = {show(item.t1)}"))
+            lines.append(("-", f"{dotted(name, item)} = {show(item.t1)}"))
     return lines or [("~", f"{name} = {show(before)} -> {show(after)}")]
 
 

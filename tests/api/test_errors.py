@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from ctctform.api.errors import (
     ActivityError,
     AmbiguousWriteError,
@@ -61,3 +64,21 @@ def test_error_hierarchy() -> None:
 
 def test_redact_masks_secret_values() -> None:
     assert redact("token abcd1234 is bad", ("abcd1234",)) == "token *** is bad"
+
+
+@given(st.one_of(st.binary(), st.text()), st.sampled_from(["", "application/json", "text/html"]))
+def test_any_error_body_becomes_one_short_line(body: bytes | str, content_type: str) -> None:
+    words = message_from_body(body, content_type)
+    assert "\n" not in words and "\r" not in words
+    assert len(words) <= 300
+
+
+@given(
+    st.recursive(
+        st.none() | st.text() | st.integers(),
+        lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner),
+    )
+)
+def test_any_json_error_body_is_handled(value: object) -> None:
+    words = message_from_body(json.dumps(value))
+    assert "\n" not in words

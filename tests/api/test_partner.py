@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ctctform.api import AmbiguousWriteError, ApiError, Client
 from ctctform.api.partner import operation_body, path_template
@@ -162,3 +164,19 @@ def test_path_templates(path: str, template: str, values: dict[str, str]) -> Non
     url, params = path_template(path)
     assert url == template
     assert {p["path_param_key"]: p["path_param_value"] for p in params} == values
+
+
+segment_value = st.text(
+    alphabet=st.characters(whitelist_categories=("Ll", "Lu", "Nd"), whitelist_characters="-_"),
+    min_size=1,
+    max_size=12,
+)
+
+
+@given(st.lists(segment_value, min_size=1, max_size=4))
+def test_path_template_substitution_gives_back_the_path(segments: list[str]) -> None:
+    path = "/" + "/".join(segments)
+    template, params = path_template(path)
+    for param in params:
+        template = template.replace("{" + param["path_param_key"] + "}", param["path_param_value"])
+    assert template == path
