@@ -101,7 +101,7 @@ def seed_account(store: AccountStore, data: Mapping[str, Any], where: str) -> No
             _check_keys(item, ITEM_KEYS[kind], at)
             try:
                 seeder(store, item)
-            except (SandboxError, SeedError, TypeError, ValueError) as exc:
+            except (SandboxError, TypeError, ValueError) as exc:  # SeedError is a ValueError
                 raise SeedError(f"{at}: {exc}") from None
 
 

@@ -27,9 +27,11 @@ from .records import (
 )
 
 # The spec gives no enum for CustomFieldRequest.type (only `maxLength: 20`); these are the
-# types its descriptions and the API guide name.
+# nine types the API guide's "Create a new custom_field" page names.
 CUSTOM_FIELD_TYPES = (
     "string",
+    "text_area",
+    "datetime",
     "number",
     "currency",
     "date",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ctctform.api.errors import (
@@ -73,10 +73,12 @@ def test_any_error_body_becomes_one_short_line(body: bytes | str, content_type: 
     assert len(words) <= 300
 
 
+@settings(max_examples=50)
 @given(
     st.recursive(
         st.none() | st.text() | st.integers(),
-        lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner),
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+        max_leaves=8,
     )
 )
 def test_any_json_error_body_is_handled(value: object) -> None:

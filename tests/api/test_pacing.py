@@ -41,10 +41,10 @@ def test_requests_overlap_instead_of_queueing_behind_latency(make_client) -> Non
 
 
 def test_retries_take_new_slots_and_still_respect_the_window() -> None:
-    with Sandbox(port=0, rate_limit=10) as sb:
+    with Sandbox(port=0, rate_limit=20) as sb:
         sb.faults.error_rate = 0.3
         config = ClientConfig.from_env(
-            sb.env(), rate_limit=10, backoff_initial=0.01, backoff_max=0.02
+            sb.env(), rate_limit=20, backoff_initial=0.01, backoff_max=0.02
         )
         with Client(config) as client:
             tag = client.request("POST", "/contact_tags", json={"name": "seed"}, idempotent=True)
