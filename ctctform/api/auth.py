@@ -196,7 +196,7 @@ def _access_token(answer: dict[str, Any], url: str) -> str:
     return token
 
 
-def write_secret_file(path: str, value: str) -> None:
+def write_secret_file(path: str | os.PathLike[str], value: str) -> None:
     """Replace `path` atomically with `value`, readable by the owner only (0600)."""
     tmp = f"{path}.{os.getpid()}.{threading.get_ident()}.tmp"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
@@ -62,7 +63,7 @@ class ClientConfig:
     backoff_initial: float = 0.5
     backoff_max: float = 30.0
     max_in_flight: int = 16
-    refresh_token_file: str | None = None
+    refresh_token_file: str | os.PathLike[str] | None = None
     activity_poll_initial: float = 0.3
     activity_poll_max: float = 3.0
     activity_timeout: float = 600.0
