@@ -10,6 +10,7 @@ what is in flight finishes and is reported, and a re-run converges.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -20,6 +21,9 @@ from ctctform.errors import CtctformError
 from ctctform.kinds import BY_REF, REGISTRY, Kind, Live
 from ctctform.live import LiveState
 from ctctform.plan import Action, Change, Plan
+
+# A create whose answer is lost is read back, then tried again at most this many times.
+CREATE_ATTEMPTS = 4
 
 
 @dataclass
@@ -168,21 +172,31 @@ class Applier:
     def _create(self, kind: Kind, change: Change) -> str:
         assert change.resource is not None
         want = kind.desired(change.resource, self.resolve)
-        try:
-            new = kind.create(self.client, want)
-        except AmbiguousWriteError:
-            # The create may have committed before the answer was lost: look before retrying.
-            new = self._adopt(kind, change.key, want) or kind.create(self.client, want)
-        except ApiError as exc:
-            if exc.status != 409:
-                raise
-            # Someone (or an earlier, interrupted run) made it since the plan was read.
-            found = self._adopt(kind, change.key, want)
-            if found is None:
-                raise
-            new = found
+        new = self._create_once(kind, change.key, want)
         self._record(kind, change.key, new)
         return f"created [{kind.id_field}={new.id}]"
+
+    def _create_once(self, kind: Kind, key: str, want: dict[str, Any]) -> Live:
+        """POST, and when the answer is lost, read back by identity before trying again:
+        a create is never sent twice for something that exists."""
+        for attempt in range(CREATE_ATTEMPTS):
+            try:
+                return kind.create(self.client, want)
+            except AmbiguousWriteError:
+                if attempt == CREATE_ATTEMPTS - 1:
+                    raise
+                found = self._adopt(kind, key, want)
+                if found is not None:
+                    return found
+                time.sleep(min(0.25 * 2**attempt, 4.0))
+            except ApiError as exc:
+                # 409: it exists already (made by an earlier, interrupted run or by someone
+                # since the plan was read); take it over and bring it in line.
+                found = self._adopt(kind, key, want) if exc.status == 409 else None
+                if found is None:
+                    raise
+                return found
+        raise AssertionError("unreachable")
 
     def _adopt(self, kind: Kind, key: str, want: dict[str, Any]) -> Live | None:
         found = kind.find(self.client, key)

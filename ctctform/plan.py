@@ -263,7 +263,7 @@ class Planner:
                     kind.name, live.key, Action.DELETE, live=live
                 )
                 self.deleted_ids.setdefault(kind.name, set()).add(live.id)
-        elif prunable and kind.name != "webhooks":
+        elif prunable:
             self.warnings.append(
                 f"{len(prunable)} {kind.noun}(s) in the account not in the manifest are left "
                 f"alone (set prune.{kind.name}: true to delete them)"
@@ -312,9 +312,15 @@ class Planner:
     # -- checks ------------------------------------------------------------------
     def check_dangling(self) -> None:
         """A kept segment must not point at a resource this plan deletes or replaces."""
-        gone = {i for ids in self.deleted_ids.items() if ids[0] != "segments" for i in ids[1]}
-        if not gone or "segments" not in self.live.kinds:
+        gone = {i for kind, ids in self.deleted_ids.items() if kind != "segments" for i in ids}
+        if not gone:
             return
+        if "segments" not in self.live.kinds:
+            if self.reader is None:
+                return
+            # The manifest leaves segments alone, but the account's segments must still not
+            # end up pointing at what this plan deletes.
+            self.live.kinds.update(self.reader.read(["segments"]).kinds)
         seg_kind = REGISTRY["segments"]
         kept = [
             lv

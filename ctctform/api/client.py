@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import functools
 import logging
+import ssl
 import sys
 import threading
 import time
@@ -46,6 +48,13 @@ log = logging.getLogger("ctctform.api")
 Params = Mapping[str, Any] | list[tuple[str, Any]] | None
 # Raised by httpx before anything is sent, and not worth retrying (bad URL, client bug).
 FATAL_TRANSPORT_ERRORS = (httpx.UnsupportedProtocol, httpx.LocalProtocolError)
+
+
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """One verifying TLS context per process: building one reads the whole CA bundle, and
+    a process that starts several clients (partner runs, the demo, tests) needs only one."""
+    return httpx.create_ssl_context()
 
 
 def _stderr_notice(message: str) -> None:
@@ -164,6 +173,7 @@ class Client(ApiMethods):
             timeout=httpx.Timeout(config.timeout, connect=config.connect_timeout),
             limits=httpx.Limits(max_connections=pool, max_keepalive_connections=pool),
             transport=transport,
+            verify=_tls_context(),
             headers={"Accept": "application/json", "User-Agent": f"ctctform/{__version__}"},
             follow_redirects=False,
         )

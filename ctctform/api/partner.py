@@ -122,6 +122,10 @@ class AccountProxy(ApiMethods):
     ) -> Any:
         method = method.upper()
         inner_path, query = self._split(path, params)
+        if inner_path.startswith("/partner/"):
+            # Partner-level endpoints (webhook subscriptions) belong to the partner, not to
+            # the client account, and cannot be wrapped in account_operations/sync.
+            return self._client.request(method, path, json, params, idempotent=idempotent)
         call = Call(
             method=method,
             path=inner_path,

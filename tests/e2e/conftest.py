@@ -20,6 +20,8 @@ from ctctform.sandbox import Sandbox
 
 from .helpers import CtctRunner, Result, invoke, run_cli, sandbox_env
 
+# -- speed ----------------------------------------------------------------------------
+
 # -- the sandbox --------------------------------------------------------------------------
 
 

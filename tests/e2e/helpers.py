@@ -42,7 +42,7 @@ CTCT_VARS = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Result:
     code: int
     stdout: str
@@ -52,7 +52,7 @@ class Result:
     def output(self) -> str:
         return self.stdout + self.stderr
 
-    def __str__(self) -> str:  # shown by pytest when an assertion on a result fails
+    def __repr__(self) -> str:  # shown by pytest when `assert ..., result` fails
         return f"exit {self.code}\n--- stdout\n{self.stdout}\n--- stderr\n{self.stderr}"
 
 

@@ -239,6 +239,7 @@ def test_tag_noop(sb, ctct, manifest):
     assert res.code == 0, res
     assert "No changes." in res.stdout
     assert writes(sb) == []
+    plan_is_clean(ctct, path)
 
 
 # -- custom fields ----------------------------------------------------------------------
@@ -313,9 +314,7 @@ def test_custom_field_update_keeps_choice_ids(sb, ctct, manifest):
 
 
 def test_custom_field_rename_keeps_id_and_choices(sb, ctct, manifest):
-    sb.seed(
-        {"custom_fields": [{"label": "Colour", "type": "single_select", "choices": ["Red"]}]}
-    )
+    sb.seed({"custom_fields": [{"label": "Colour", "type": "single_select", "choices": ["Red"]}]})
     field = sb.store().find("custom_fields", "Colour")
     field_id, red_id = field.custom_field_id, field.choices[0].choice_id
     path = manifest("""
@@ -405,6 +404,7 @@ def test_custom_field_noop(sb, ctct, manifest):
     assert res.code == 0, res
     assert "No changes." in res.stdout
     assert writes(sb) == []
+    plan_is_clean(ctct, path)
 
 
 # -- segments ---------------------------------------------------------------------------
@@ -566,6 +566,7 @@ def test_segment_noop(sb, ctct, manifest):
     assert res.code == 0, res
     assert "No changes." in res.stdout
     assert writes(sb) == []
+    plan_is_clean(ctct, path)
 
 
 # -- webhooks ---------------------------------------------------------------------------
@@ -678,6 +679,7 @@ def test_webhook_noop(sb, ctct, manifest):
     assert res.code == 0, res
     assert "No changes." in res.stdout
     assert writes(sb) == []
+    plan_is_clean(ctct, path)
 
 
 # -- everything at once -----------------------------------------------------------------

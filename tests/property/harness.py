@@ -193,7 +193,8 @@ def choice_labels(record: dict[str, Any]) -> list[str]:
 
 def expected_criteria(item: dict[str, Any], after: dict[str, dict[str, dict]]) -> Any:
     """The declared criteria with each reference resolved to the id the account now has."""
-    text = item.get("criteria_json") or json.dumps(item["criteria"], ensure_ascii=False)
+    raw = item.get("criteria_json")
+    criteria = json.loads(raw) if raw is not None else item["criteria"]
 
     def ref(m: re.Match[str]) -> str:
         if m.group(0) == "$${":
@@ -205,7 +206,22 @@ def expected_criteria(item: dict[str, Any], after: dict[str, dict[str, dict]]) -
         assert len(found) == 1, f"{m.group(0)} resolves to {found} after apply"
         return found[0]
 
-    return json.loads(REF.sub(ref, text))
+    def walk(value: Any) -> Any:
+        if isinstance(value, str):
+            return REF.sub(ref, value)
+        if isinstance(value, dict):
+            return {k: walk(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        return value
+
+    return walk(criteria)
+
+
+def _criteria_text(item: dict[str, Any]) -> str:
+    raw = item.get("criteria_json")
+    criteria = json.loads(raw) if raw is not None else item.get("criteria")
+    return json.dumps(criteria, ensure_ascii=False)
 
 
 def check_account(
@@ -304,7 +320,7 @@ def kinds_in_scope(scenario: Scenario) -> set[str]:
     scope = {k for k in KINDS if scenario.declared(k) or scenario.prune[k]}
     names = {"list": "lists", "tag": "tags", "custom_field": "custom_fields", "segment": "segments"}
     for item in scenario.declared("segments"):
-        text = item.get("criteria_json") or json.dumps(item.get("criteria"), ensure_ascii=False)
+        text = _criteria_text(item)
         scope |= {names[m.group(1)] for m in REF.finditer(text) if m.group(1)}
     return scope
 

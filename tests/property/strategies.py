@@ -46,13 +46,35 @@ def long_name(limit: int) -> st.SearchStrategy[str]:
     ).map(lambda s: s[:limit])
 
 
-def name_pool(limit: int) -> st.SearchStrategy[list[str]]:
-    return st.lists(
-        st.one_of(short_name(), short_name(), short_name(), long_name(limit)),
-        min_size=2,
-        max_size=7,
-        unique=True,
+def _variants(name: str, how: int) -> list[str]:
+    """Near-collisions: blanks and underscores swapped (the same custom field `name`), a
+    trailing space, or another case."""
+    if how == 0:
+        if " " in name or "_" in name:
+            return [name.translate(str.maketrans({" ": "_", "_": " "}))]
+        return [f"{name} z", f"{name}_z"]
+    if how == 1:
+        return [name + " "]
+    return [name.swapcase()]
+
+
+@st.composite
+def name_pool(draw: st.DrawFn, limit: int) -> list[str]:
+    base = draw(
+        st.lists(
+            st.one_of(short_name(), short_name(), short_name(), long_name(limit)),
+            min_size=2,
+            max_size=6,
+            unique=True,
+        )
     )
+    pool = list(base)
+    for name in draw(st.lists(st.sampled_from(base), max_size=2, unique=True)):
+        for variant in _variants(name, draw(st.integers(0, 2))):
+            variant = variant[-limit:]
+            if variant.strip() and variant not in pool:
+                pool.append(variant)
+    return pool
 
 
 def field_name(label: str) -> str:
@@ -179,7 +201,7 @@ def live_seed(draw: st.DrawFn, names: _Names) -> dict[str, Any]:
         if draw(st.booleans()):
             segments.append({"name": name, "criteria": criteria})
         else:
-            segments.append({"name": name, "criteria_json": json.dumps(criteria)})
+            segments.append({"name": name, "criteria_json": json.dumps(criteria, ensure_ascii=False)})
     hooks = []
     for topic in draw(st.lists(st.sampled_from(sorted(TOPIC_IDS)), unique=True, max_size=3)):
         hooks.append({"topic": topic, "hook_uri": draw(st.sampled_from(HOOKS))})
@@ -276,8 +298,12 @@ def desired_manifest(
     out["custom_fields"] = fields
 
     def referable(kind: str) -> list[str]:
+        """Declared names, and live ones nobody renames away; live-only names of a pruned
+        kind only now and then (the plan must refuse: it would delete what is referenced)."""
         declared_names = [r["name"] for r in out[kind]]
         live_names = [n for n in names.live[kind] if n not in renamed_away[kind]]
+        if prune[kind] and draw(st.integers(0, 4)):
+            live_names = [n for n in live_names if n in declared_names]
         return list(dict.fromkeys(declared_names + live_names))
 
     segments: list[dict[str, Any]] = []

@@ -1,0 +1,56 @@
+"""export: the live account as a manifest, which plans clean against the same account and
+rebuilds the same configuration elsewhere."""
+
+from __future__ import annotations
+
+import json
+
+import yaml
+
+from .helpers import EXAMPLES, apply_ok, plan_is_clean, writes
+
+CLIENT = "a08e1izvh8t9"
+
+
+def test_export_then_plan_is_clean(sb, ctct, tmp_path):
+    sb.seed(EXAMPLES / "demo-seed.yaml")
+    out = tmp_path / "exported"
+    res = ctct(["export", "--out", out])
+    assert res.code == 0, res
+    assert sorted(p.name for p in out.iterdir()) == [
+        "00-version.yaml",
+        "custom_fields.yaml",
+        "lists.yaml",
+        "segments.yaml",
+        "tags.yaml",
+    ]
+    assert ctct(["validate", out]).code == 0
+    plan_is_clean(ctct, out)
+    assert writes(sb) == []
+
+
+def test_export_to_stdout_uses_references_not_ids(sb, ctct):
+    sb.seed(EXAMPLES / "demo-seed.yaml")
+    vip = sb.store().find("tags", "VIP").tag_id
+    res = ctct(["export"])
+    assert res.code == 0, res
+    doc = yaml.safe_load(res.stdout)
+    assert doc["version"] == 1
+    assert vip not in res.stdout
+    engaged = next(s for s in doc["segments"] if s["name"] == "Engaged VIPs")
+    assert "${tag:VIP}" in json.dumps(engaged["criteria"])
+
+
+def test_exported_account_rebuilt_in_a_client_account(sb, ctct, tmp_path):
+    sb.seed(EXAMPLES / "demo-seed.yaml")
+    sb.seed({"accounts": [{"encoded_account_id": CLIENT, "organization_name": "Clone"}]})
+    out = tmp_path / "exported"
+    assert ctct(["export", "--out", out]).code == 0
+    apply_ok(ctct, out, "--account", CLIENT)
+    plan_is_clean(ctct, out, "--account", CLIENT)
+    src, dst = sb.store(), sb.store(CLIENT)
+    assert sorted(r.name for r in dst.lists.values()) == sorted(r.name for r in src.lists.values())
+    assert sorted(r.name for r in dst.tags.values()) == sorted(r.name for r in src.tags.values())
+    seg = dst.find("segments", "Engaged VIPs")
+    criteria = json.loads(seg.segment_criteria)
+    assert criteria["criteria"]["group"][0]["const_value"] == dst.find("tags", "VIP").tag_id
