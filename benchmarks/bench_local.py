@@ -70,7 +70,12 @@ def criteria(i: int) -> dict[str, Any]:
                     "op": "contains-any",
                     "const_value": f"${{tag:{tname((i * 7) % SIZES['tags'])}}}",
                 },
-                {"source": "contact", "field": "email_address", "op": "contains", "const_value": "@"},
+                {
+                    "source": "contact",
+                    "field": "email_address",
+                    "op": "contains",
+                    "const_value": "@",
+                },
             ],
         },
     }
@@ -97,7 +102,9 @@ def desired() -> dict[str, list[dict[str, Any]]]:
                     "choices": [f"Choice {c}" for c in range(5)],
                 }
             )
-    segments = [{"name": f"Segment {i:04d}", "criteria": criteria(i)} for i in range(SIZES["segments"])]
+    segments = [
+        {"name": f"Segment {i:04d}", "criteria": criteria(i)} for i in range(SIZES["segments"])
+    ]
     return {"lists": lists, "tags": tags, "custom_fields": fields, "segments": segments}
 
 
@@ -138,10 +145,18 @@ def live_state(resources: dict[str, list[dict[str, Any]]]) -> LiveState:
         ids[("tag", item["name"])] = tid
         name = item["renamed_from"][0] if "renamed_from" in item else item["name"]
         records["tags"].append(
-            {"tag_id": tid, "name": name, "contacts_count": i, "created_at": STAMP, "updated_at": STAMP}
+            {
+                "tag_id": tid,
+                "name": name,
+                "contacts_count": i,
+                "created_at": STAMP,
+                "updated_at": STAMP,
+            }
         )
     for i in range(50):  # extra live tags the manifest does not declare (left alone)
-        records["tags"].append({"tag_id": str(uuid.uuid4()), "name": f"Extra {i}", "created_at": STAMP})
+        records["tags"].append(
+            {"tag_id": str(uuid.uuid4()), "name": f"Extra {i}", "created_at": STAMP}
+        )
     choice_id = 1
     for i, item in enumerate(resources["custom_fields"]):
         rec = {

@@ -1,10 +1,11 @@
 """Executes a plan: stage by stage, requests within a stage overlapping.
 
-Stages follow dependencies: deletes of dependents, bulk deletes, updates and renames, creates,
-then the kinds that reference others (segments) in the same two steps. Within a stage, waves
-order what must be sequential (a rename onto a name another rename frees; a segment that
-references a segment created in the same apply). On the first failure no new request starts;
-what is in flight finishes and is reported, and a re-run converges.
+Stages follow dependencies: deletes of dependents, bulk deletes, then creates, updates and
+renames of custom fields, lists, tags and webhooks, then of the kinds that reference them
+(segments). Within a stage, waves order what must be sequential (a create of a name that a
+rename frees; a segment that references a segment created in the same apply). On the first
+failure no new request starts; what is in flight finishes and is reported, and a re-run
+converges.
 """
 
 from __future__ import annotations
@@ -106,17 +107,9 @@ class Applier:
             out.append([Task([c], self._task(c)) for c in group])
         out.append(self._bulk_tasks(changes))
         for kinds in ([k for k in REGISTRY if k not in late], sorted(late)):
-            edits = [
-                c for c in changes if c.kind in kinds and c.action in (Action.UPDATE, Action.RENAME)
-            ]
-            makes = [
-                c
-                for c in changes
-                if c.kind in kinds and c.action in (Action.CREATE, Action.REPLACE)
-            ]
-            for group in (edits, makes):
-                for wave in waves(group, changes):
-                    out.append([Task([c], self._task(c)) for c in wave])
+            group = [c for c in changes if c.kind in kinds and c.action is not Action.DELETE]
+            for wave in waves(group):
+                out.append([Task([c], self._task(c)) for c in wave])
         return [s for s in out if s]
 
     def _bulk_tasks(self, changes: list[Change]) -> list[Task]:
@@ -246,8 +239,9 @@ class Applier:
             self.report(c, text if task.final else "old one deleted", True)
 
 
-def waves(group: list[Change], everything: list[Change]) -> list[list[Change]]:
-    """Split a group into waves so that each change runs after those it must follow."""
+def waves(group: list[Change]) -> list[list[Change]]:
+    """Split a group into waves so that each change runs after those it must follow: after
+    the rename that frees its name, and after the creation of what it references."""
     index = {(c.kind, c.key): c for c in group}
     after: dict[int, set[int]] = {id(c): set() for c in group}
     freed = {(c.kind, c.live.key): c for c in group if c.live is not None and c.live.key != c.key}

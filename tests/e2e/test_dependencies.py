@@ -135,3 +135,43 @@ def test_reference_to_undeclared_live_tag_resolves(sb, ctct, manifest, api):
     group = _detail_criteria(api, "Uses a live tag", sb)["criteria"]["group"]
     assert group[0]["const_value"] == tag_id
     plan_is_clean(ctct, path)
+
+
+def test_segment_update_waits_for_the_segment_it_now_references(sb, ctct, manifest, api):
+    """An update of a live segment that starts referencing a segment the same apply creates
+    runs after that create, with its new id."""
+    sb.seed(
+        {
+            "segments": [
+                {
+                    "name": "Existing",
+                    "criteria": {"version": "1.0.0", "criteria": {"type": "and", "group": []}},
+                }
+            ]
+        }
+    )
+    path = manifest("""
+        version: 1
+        segments:
+          - name: Existing
+            criteria:
+              version: "1.0.0"
+              criteria:
+                type: and
+                group:
+                  - {source: segment, field: segment_id, op: eq, const_value: "${segment:Brand new}"}
+          - name: Brand new
+            criteria: {version: "1.0.0", criteria: {type: and, group: []}}
+    """)
+    plan = ctct(["plan", path])
+    assert summary_line(plan.stdout) == "Plan: 1 to add, 1 to change, 0 to destroy."
+    sb.reset_log()
+    apply_ok(ctct, path)
+    assert [(r.method, r.path.rsplit("/", 1)[0]) for r in writes(sb)] == [
+        ("POST", "/v3"),
+        ("PUT", "/v3/segments"),
+    ]
+    new_id = sb.store().find("segments", "Brand new").segment_id
+    group = _detail_criteria(api, "Existing", sb)["criteria"]["group"]
+    assert group[0]["const_value"] == str(new_id)
+    assert plan_is_clean(ctct, path)

@@ -169,7 +169,11 @@ def match(scenario: Scenario, before: dict[str, dict[str, dict]]) -> dict[tuple[
             rid = by_key.get(key)
             if rid is None:
                 rid = next(
-                    (by_key[o] for o in renamed_from(item) if o in by_key and by_key[o] not in claimed),
+                    (
+                        by_key[o]
+                        for o in renamed_from(item)
+                        if o in by_key and by_key[o] not in claimed
+                    ),
                     None,
                 )
             if rid is not None:
@@ -256,7 +260,9 @@ def check_account(
             if (kind, rid) in claimed_ids:
                 continue
             if scenario.prune[kind]:
-                assert rid not in after[kind], f"undeclared {kind} {identity(kind, rec)!r} not pruned"
+                assert rid not in after[kind], (
+                    f"undeclared {kind} {identity(kind, rec)!r} not pruned"
+                )
             else:
                 assert after[kind].get(rid) == rec, (
                     f"undeclared {kind} {identity(kind, rec)!r} (prune off) was changed: "

@@ -131,7 +131,12 @@ def _criteria(draw: st.DrawFn, lists: list[str], tags: list[str], extra: list[An
         )
     for name in draw(st.lists(st.sampled_from(tags), max_size=2, unique=True)) if tags else []:
         group.append(
-            {"source": "tags", "field": "tag_id", "op": "contains-any", "const_value": f"${{tag:{name}}}"}
+            {
+                "source": "tags",
+                "field": "tag_id",
+                "op": "contains-any",
+                "const_value": f"${{tag:{name}}}",
+            }
         )
     group.extend(extra)
     if draw(st.booleans()):
@@ -156,7 +161,9 @@ def _custom_field_body(draw: st.DrawFn, label: str) -> dict[str, Any]:
         if draw(st.booleans()):
             body["metadata"] = {"display_type": draw(st.sampled_from(["dropdown", "radio"]))}
         if draw(st.integers(0, 3)):
-            body["choices"] = draw(st.lists(st.sampled_from(CHOICE_LABELS), unique=True, max_size=4))
+            body["choices"] = draw(
+                st.lists(st.sampled_from(CHOICE_LABELS), unique=True, max_size=4)
+            )
     elif field_type == "number" and draw(st.booleans()):
         body["metadata"] = {"allow_negative": draw(st.booleans()), "decimal_places": 2}
     elif field_type == "currency" and draw(st.booleans()):
@@ -201,7 +208,9 @@ def live_seed(draw: st.DrawFn, names: _Names) -> dict[str, Any]:
         if draw(st.booleans()):
             segments.append({"name": name, "criteria": criteria})
         else:
-            segments.append({"name": name, "criteria_json": json.dumps(criteria, ensure_ascii=False)})
+            segments.append(
+                {"name": name, "criteria_json": json.dumps(criteria, ensure_ascii=False)}
+            )
     hooks = []
     for topic in draw(st.lists(st.sampled_from(sorted(TOPIC_IDS)), unique=True, max_size=3)):
         hooks.append({"topic": topic, "hook_uri": draw(st.sampled_from(HOOKS))})
@@ -254,7 +263,9 @@ def desired_manifest(
     def common(item: dict[str, Any], kind: str, declared: list[str], used: set[str]) -> None:
         renamed = draw(_renames(kind, declared, names, used))
         if renamed:
-            item["renamed_from"] = renamed[0] if len(renamed) == 1 and draw(st.booleans()) else renamed
+            item["renamed_from"] = (
+                renamed[0] if len(renamed) == 1 and draw(st.booleans()) else renamed
+            )
         if draw(st.integers(0, 5)) == 0:
             item["protect"] = True
 
@@ -314,11 +325,17 @@ def desired_manifest(
         if segment_refs and fields and draw(st.integers(0, 3)) == 0:
             label = draw(st.sampled_from([f["label"] for f in fields]))
             extra.append(
-                {"source": "custom_field", "field": f"${{custom_field:{label}}}", "op": "is-not-empty"}
+                {
+                    "source": "custom_field",
+                    "field": f"${{custom_field:{label}}}",
+                    "op": "is-not-empty",
+                }
             )
         if segment_refs and index and draw(st.integers(0, 2)) == 0:
             other = draw(st.sampled_from(declared[:index]))  # earlier ones only: no cycles
-            extra.append({"source": "segment", "field": "segment_id", "const_value": f"${{segment:{other}}}"})
+            extra.append(
+                {"source": "segment", "field": "segment_id", "const_value": f"${{segment:{other}}}"}
+            )
         criteria = _criteria(draw, referable("lists"), referable("tags"), extra)
         item = {"name": name}
         if draw(st.booleans()):
