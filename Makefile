@@ -26,8 +26,8 @@ test: $(TESTSTAMP)
 	$(PY) -m pytest
 
 lint: $(TESTSTAMP)
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check ctctform tests benchmarks scripts
+	$(VENV)/bin/ruff format --check ctctform tests benchmarks scripts
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_plan.py

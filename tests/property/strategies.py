@@ -21,9 +21,8 @@ from ctctform.manifest import KINDS, TOPIC_IDS
 # No `$` or `}` (reference syntax) and never a name of only blanks.
 ALPHABET = ["a", "b", "A", " ", "_", "-", "é", "日", "🙂"]
 LIMITS = {"lists": 255, "tags": 255, "custom_fields": 50, "segments": 255}
-# Types both the manifest schema and the sandbox accept (see the README of this directory
-# for text_area and datetime).
-FIELD_TYPES = ["string", "number", "currency", "date", "boolean"]
+# Every type the manifest schema allows (the sandbox accepts the same set).
+FIELD_TYPES = ["string", "text_area", "number", "currency", "date", "datetime", "boolean"]
 SELECT_TYPES = ["single_select", "multi_select"]
 CHOICE_LABELS = ["Red", "Green", "Blue", "Über", "a b", "日本"]
 DESCRIPTIONS = ["", "Monthly news", "Monthly news ", "Ünïcode — text", "x" * 300]
@@ -32,8 +31,9 @@ LITERAL = "$${not a reference}"  # the escape: `${not a reference}` once substit
 
 
 def short_name() -> st.SearchStrategy[str]:
-    return st.text(st.sampled_from(ALPHABET), min_size=1, max_size=3).filter(
-        lambda s: s.strip() != ""
+    # Never only blanks (the API refuses a blank name; see README.md in this directory).
+    return st.text(st.sampled_from(ALPHABET), min_size=1, max_size=3).map(
+        lambda s: s if s.strip() else s + "b"
     )
 
 
