@@ -244,9 +244,13 @@ def waves(group: list[Change]) -> list[list[Change]]:
     the rename that frees its name, and after the creation of what it references."""
     index = {(c.kind, c.key): c for c in group}
     after: dict[int, set[int]] = {id(c): set() for c in group}
-    freed = {(c.kind, c.live.key): c for c in group if c.live is not None and c.live.key != c.key}
+
+    def unique(c: Change, key: str) -> tuple[str, str]:
+        return (c.kind, REGISTRY[c.kind].unique_name(key))
+
+    freed = {unique(c, c.live.key): c for c in group if c.live and c.live.key != c.key}
     for c in group:
-        holder = freed.get((c.kind, c.key))
+        holder = freed.get(unique(c, c.key))
         if holder is not None and holder is not c:
             after[id(c)].add(id(holder))
         for p in c.pending:

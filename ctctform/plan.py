@@ -200,6 +200,9 @@ class Planner:
         self.changes: dict[tuple[str, str], Change] = {}
         self.deleted_ids: dict[str, set[str]] = {}
         self._pending: list[str] = []
+        # Looked up once per reference: keep them as sets and maps, not scans.
+        self.declared = {k: {r.key for r in rs} for k, rs in manifest.resources.items()}
+        self.live_by_key = {k: st.by_key() for k, st in live.kinds.items()}
 
     # -- matching ----------------------------------------------------------------
     def match(self, kind: Kind) -> list[Live]:
@@ -233,15 +236,14 @@ class Planner:
         kind = BY_REF.get(ref)
         if kind is None:
             raise _RefError(f"unknown reference kind {ref!r}")
-        declared = any(r.key == name for r in self.manifest.resources[kind.name])
-        if declared:
+        if name in self.declared.get(kind.name, ()):
             ch = self.changes.get((kind.name, name))
             live = self.matched.get((kind.name, name))
             if live is not None and (ch is None or ch.action is not Action.REPLACE):
                 return live.id
             self._pending.append(f"{ref}:{name}")
             return _pending(ref, name)
-        live = self.live.get(kind.name).by_key().get(name)
+        live = self.live_by_key.get(kind.name, {}).get(name)
         if live is None:
             raise _RefError(
                 f"${{{ref}:{name}}} names a {kind.noun} that is neither declared nor in the account"
@@ -322,11 +324,8 @@ class Planner:
             # end up pointing at what this plan deletes.
             self.live.kinds.update(self.reader.read(["segments"]).kinds)
         seg_kind = REGISTRY["segments"]
-        kept = [
-            lv
-            for lv in self.live.get("segments").items
-            if not any(c.live is lv and c.action is Action.DELETE for c in self.changes.values())
-        ]
+        dropped = self.deleted_ids.get("segments", set())
+        kept = [lv for lv in self.live.get("segments").items if lv.id not in dropped]
         # Managed segments are rewritten from the manifest; their new criteria are what stays.
         managed_ids = {
             c.live.id
@@ -343,6 +342,26 @@ class Planner:
                 self.errors.append(
                     f"segment {lv.key!r} (not in the manifest) refers to {', '.join(hits)}, which "
                     "this plan deletes or replaces; declare the segment, prune it, or keep the resource"
+                )
+
+    def check_names(self, kind: Kind) -> None:
+        """After the apply, what the API keeps unique must be unique: a create or rename may
+        not take a name that a live resource keeps (custom fields: `a b` vs `a_b`)."""
+        managed = {lv.id for (k, _), lv in self.matched.items() if k == kind.name}
+        gone = self.deleted_ids.get(kind.name, set())
+        final = {
+            kind.unique_name(lv.key): lv.key
+            for lv in self.live.get(kind.name).items
+            if lv.id not in managed and lv.id not in gone
+        }
+        for res in self.manifest.resources[kind.name]:
+            name = kind.unique_name(res.key)
+            other = final.setdefault(name, res.key)
+            if other != res.key:
+                self.errors.append(
+                    f"{res.location.file}:{res.location.line}: {kind.noun} {res.key!r} would "
+                    f"have the API name {name!r}, which {kind.noun} {other!r} in the account "
+                    "keeps; rename or prune one of them"
                 )
 
     def check_deletes(self) -> None:
@@ -381,6 +400,7 @@ class Planner:
                 managed = [lv for (k, _), lv in self.matched.items() if k == kind.name]
                 self.reader.details(self.live, kind.name, managed)
             self.plan_kind(kind, leftovers)
+            self.check_names(kind)
         self.changes = self.sel.apply(self.changes, self.errors)
         self.check_dangling()
         self.check_deletes()

@@ -70,6 +70,8 @@ class Selection:
         kept change needs an excluded one."""
         from ctctform.plan import Action, dependencies
 
+        if not self.targets and not self.excludes:
+            return changes
         keep = {k for k in changes if self.targeted(*k)}
         todo = list(keep)
         while todo:  # pull in what targeted changes reference, transitively
@@ -85,4 +87,5 @@ class Selection:
                         f"--exclude {dep[0]}:{dep[1]} leaves out a change that "
                         f"{k[0]}:{k[1]} needs; exclude both or neither"
                     )
-        return {k: v for k, v in changes.items() if k in keep - dropped}
+        kept = keep - dropped
+        return {k: v for k, v in changes.items() if k in kept}

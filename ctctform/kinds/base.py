@@ -108,6 +108,10 @@ class Kind:
     def same(self, field_name: str, want: Any, have: Any) -> bool:
         return want == have
 
+    def unique_name(self, key: str) -> str:
+        """What the API keeps unique for this kind; by default the identity itself."""
+        return key
+
     def references(self, live: Live) -> str:
         """Text in which ids of other resources this one points at appear (segments)."""
         return ""

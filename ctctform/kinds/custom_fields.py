@@ -6,6 +6,7 @@ from typing import Any
 
 from ctctform.kinds.base import ApiLike, BulkDelete, FieldChange, Kind, Live, Resolver
 from ctctform.manifest import Resource
+from ctctform.manifest.model import custom_field_name
 
 
 def _choice_labels(record: dict[str, Any]) -> list[str]:
@@ -26,6 +27,9 @@ class CustomFields(Kind):
     bulk_delete = BulkDelete("/activities/custom_fields_delete", "custom_field_ids", 100)
     # CustomFieldPutRequest carries only label and choices.
     replace_fields = ("type", "metadata")
+
+    def unique_name(self, key: str) -> str:
+        return custom_field_name(key)
 
     def current(self, live: Live) -> dict[str, Any]:
         rec = live.record

@@ -10,7 +10,7 @@ import graphlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from ctctform.manifest.model import SINGULAR, Issue, Location, Ref, Resource
+from ctctform.manifest.model import SINGULAR, Issue, Location, Ref, Resource, custom_field_name
 from ctctform.manifest.refs import RESOURCE_REF_KINDS
 from ctctform.manifest.yamlload import format_path
 
@@ -66,17 +66,16 @@ def check_keys(decls: Iterable[Declared]) -> list[Issue]:
     for decl in decls:
         res = decl.resource
         limit = KEY_LIMITS.get(res.kind)
-        where = f"{decl.where}.{decl.key_field}" if res.key != decl.key_raw else ""
-        if res.key == decl.key_raw:
-            pass  # the schema already checked the text as written
-        elif not res.key:
-            issues.append(
-                decl.at(decl.key_line, where, "must not be empty after substituting vars")
-            )
-        elif limit and len(res.key) > limit:
-            reason = (
-                f"must be at most {limit} characters (is {len(res.key)} after substituting vars)"
-            )
+        substituted = res.key != decl.key_raw
+        where = f"{decl.where}.{decl.key_field}"
+        after = " after substituting vars" if substituted else ""
+        if not res.key.strip() and (res.key or substituted):
+            # The schema rejects "" as written; blanks and emptied vars get here. The API
+            # refuses blank names, so catch them before any write.
+            word = "blank" if res.key else "empty"
+            issues.append(decl.at(decl.key_line, where, f"must not be {word}{after}"))
+        elif substituted and limit and len(res.key) > limit:
+            reason = f"must be at most {limit} characters (is {len(res.key)}{after})"
             issues.append(decl.at(decl.key_line, where, reason))
         hook = res.spec.get("hook_uri") if res.kind == "webhooks" else None
         if isinstance(hook, str) and not hook.startswith("https://"):
@@ -108,6 +107,7 @@ def _check_kind_identities(group: list[Declared]) -> list[Issue]:
             continue
         reason = f"duplicate {_label(decl)}: also declared at {_place(first)}"
         issues.append(decl.at(decl.key_line, f"{decl.where}.{decl.key_field}", reason))
+    issues += _check_derived_names(group, keys)
     old_names: dict[str, tuple[Declared, int]] = {}
     for decl in group:
         for index, old in enumerate(decl.resource.renamed_from):
@@ -118,6 +118,24 @@ def _check_kind_identities(group: list[Declared]) -> list[Issue]:
                 issues.append(decl.at(line, where, reason))
             else:
                 old_names[old] = (decl, line)
+    return issues
+
+
+def _check_derived_names(group: list[Declared], keys: dict[str, Declared]) -> list[Issue]:
+    """Custom field labels that differ but give the same API `name` (`a b` / `a_b`)."""
+    issues: list[Issue] = []
+    names: dict[str, Declared] = {}
+    for decl in group:
+        if decl.resource.kind != "custom_fields" or keys.get(decl.resource.key) is not decl:
+            continue
+        name = custom_field_name(decl.resource.key)
+        first = names.setdefault(name, decl)
+        if first is not decl:
+            reason = (
+                f"label {decl.resource.key!r} gives the API name {name!r}, like "
+                f"{first.resource.key!r} at {_place(first)}; names must be unique"
+            )
+            issues.append(decl.at(decl.key_line, f"{decl.where}.{decl.key_field}", reason))
     return issues
 
 

@@ -38,6 +38,12 @@ WEBHOOK_TOPICS: dict[int, str] = {
 TOPIC_IDS: dict[str, int] = {name: topic_id for topic_id, name in WEBHOOK_TOPICS.items()}
 
 
+def custom_field_name(label: str) -> str:
+    """The custom field `name` the API derives from a label ("constructed from the label by
+    replacing blanks with underscores"); it must be unique too, so `a b` and `a_b` collide."""
+    return label.replace(" ", "_")
+
+
 @dataclass(frozen=True, slots=True)
 class Location:
     """Where a resource (or any node) is declared: the file as given and a 1-based line."""

@@ -361,3 +361,25 @@ def test_saved_plan_with_pending_references(sb, ctct, manifest, tmp_path, api):
     criteria = json.loads(api.get(f"/segments/{seg.segment_id}").json()["segment_criteria"])
     assert criteria == _list_criteria(list_id)
     plan_is_clean(ctct, path)
+
+
+def test_custom_field_label_colliding_with_a_kept_live_name_is_a_plan_error(sb, ctct, manifest):
+    """`a b` and the live `a_b` share the API name `a_b`: the plan refuses before any write
+    instead of failing with a 409 half-way; pruning the old one makes it work."""
+    sb.seed({"custom_fields": [{"label": "a_b", "type": "string"}]})
+    text = """
+        version: 1
+        custom_fields:
+          - {label: a b, type: string}
+    """
+    plan = ctct(["plan", manifest(text)])
+    assert plan.code == 1
+    assert "would have the API name 'a_b', which custom field 'a_b' in the account keeps" in (
+        plan.stdout + plan.stderr
+    )
+    res = ctct(["apply", manifest(text), "--auto-approve"])
+    assert res.code == 1 and writes(sb) == []
+    pruned = manifest(text.rstrip() + "\n        prune: {custom_fields: true}\n")
+    apply_ok(ctct, pruned)
+    assert [f.label for f in sb.store().custom_fields.values()] == ["a b"]
+    assert plan_is_clean(ctct, pruned)

@@ -309,3 +309,24 @@ def test_unreadable_file_is_reported_with_its_name(write: Write, monkeypatch) ->
 def test_empty_var_name_is_reported(write: Write) -> None:
     path = write("m.yaml", "version: 1\nlists: [{name: 'a ${var:}'}]\n")
     assert errors_of(path) == ["m.yaml:2: lists[0].name: ${var:} has no name"]
+
+
+def test_blank_names_and_colliding_custom_field_names_are_refused(tmp_path):
+    """The API refuses blank names and keeps the derived custom field name (blanks become
+    underscores) unique: both must fail validation, before any request."""
+    path = tmp_path / "m.yaml"
+    path.write_text(
+        "version: 1\n"
+        "tags:\n"
+        '  - name: "   "\n'
+        "custom_fields:\n"
+        "  - {label: a b, type: string}\n"
+        "  - {label: a_b, type: string}\n"
+    )
+    with pytest.raises(ManifestError) as info:
+        load_manifest(path)
+    assert [e.split(": ", 1)[1] for e in info.value.errors] == [
+        "tags[0].name: must not be blank",
+        "custom_fields[1].label: label 'a_b' gives the API name 'a_b', like 'a b' at "
+        f"{path}:5; names must be unique",
+    ]

@@ -39,6 +39,8 @@ LEGIT_PLAN_ERRORS = (
     re.compile(r"is protected and cannot be replaced"),
     re.compile(r"\(not in the manifest\) refers to .* which this plan deletes or replaces"),
     re.compile(r"names a .* this plan deletes \(pruned\)"),
+    # a custom field whose label gives the API name a kept live field has (`a b` / `a_b`)
+    re.compile(r"would have the API name .* which custom field .* in the account keeps"),
 )
 
 

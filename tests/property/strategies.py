@@ -245,8 +245,17 @@ def _renames(draw: st.DrawFn, kind: str, declared: list[str], names: _Names, use
 
 
 def _declare(draw: st.DrawFn, kind: str, names: _Names) -> list[str]:
-    """Declared names: a mix of live names (matches) and other pool names (creates)."""
-    return draw(st.lists(st.sampled_from(names.pools[kind]), unique=True, max_size=5))
+    """Declared names: a mix of live names (matches) and other pool names (creates).
+    Custom field labels giving the same API name (`a b` / `a_b`) fail validation: one each."""
+    unique_by = field_name if kind == "custom_fields" else None
+    return draw(
+        st.lists(
+            st.sampled_from(names.pools[kind]),
+            unique_by=unique_by,
+            unique=unique_by is None,
+            max_size=5,
+        )
+    )
 
 
 @st.composite

@@ -2,9 +2,11 @@
 manifests against random, drifted live accounts; apply is idempotent; and a no-op plan costs
 exactly the minimum the API allows.
 
-Profiles (env CTCTFORM_PROPERTY_PROFILE): `property` (default: derandomized, so a CI failure
-reproduces on any machine), `property-explore` (random, 300 examples: for hunting). A failing
-example prints its reproduction blob (@reproduce_failure) as well.
+Profiles (env CTCTFORM_PROPERTY_PROFILE): `property` (default: 30 derandomized examples per
+test, so a CI failure reproduces on any machine, shrunk to a minimal example), `property-quick`
+(the same examples, not shrunk: a failure shows in seconds rather than minutes), and
+`property-explore` (random, 300 examples, with the example database: for hunting). A failing
+example also prints its reproduction blob (@reproduce_failure). See README.md here.
 """
 
 from __future__ import annotations
@@ -14,12 +16,14 @@ import tempfile
 from pathlib import Path
 
 from click.testing import CliRunner
-from hypothesis import HealthCheck, event, given, note, settings
+from hypothesis import HealthCheck, Phase, event, given, note, settings
 
 from ctctform.cli import main
+from ctctform.sandbox import Sandbox
 
 from .harness import (
     LEGIT_PLAN_ERRORS,
+    Run,
     account,
     api_requests,
     check_account,
@@ -43,6 +47,14 @@ _COMMON = {
     ],
 }
 settings.register_profile("property", max_examples=30, derandomize=True, **_COMMON)
+# The same examples without shrinking: a failure is reported as found, in seconds.
+settings.register_profile(
+    "property-quick",
+    max_examples=30,
+    derandomize=True,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+    **_COMMON,
+)
 settings.register_profile("property-explore", max_examples=300, derandomize=False, **_COMMON)
 PROFILE = settings.get_profile(os.environ.get("CTCTFORM_PROPERTY_PROFILE", "property"))
 CLI_EXAMPLES = max(4, PROFILE.max_examples // 4)
@@ -52,7 +64,7 @@ def _writes(records: list) -> list:
     return [r for r in records if r.method != "GET"]
 
 
-def _refused(first, before: dict, sb) -> None:
+def _refused(first: Run, before: dict, sb: Sandbox) -> None:
     """A plan with errors: only the legitimate kinds, and nothing written."""
     event("plan refused (legitimate plan error)")
     check_plan_errors(first.plan)
