@@ -140,3 +140,22 @@ def test_plan_with_errors_is_never_saved(sb, ctct, manifest, tmp_path):
     res = ctct(["plan", path, "--out", out])
     assert res.code == 1, res
     assert not out.exists()
+
+
+def test_refresh_only_reports_drift_and_saves_nothing(sb, ctct, manifest, tmp_path):
+    sb.seed({"tags": [{"name": "VIP"}]})
+    path = manifest("""
+        version: 1
+        tags:
+          - name: VIP
+          - name: Gold
+    """)
+    res = ctct(["plan", str(path), "--refresh-only", "--detailed-exitcode"])
+    assert res.code == 2, res
+    assert res.stdout.startswith("Drift: the account differs from the manifest as follows.")
+    assert '+ tags "Gold"' in res.stdout
+    out = tmp_path / "p.json"
+    refused = ctct(["plan", str(path), "--refresh-only", "--out", str(out)])
+    assert refused.code == 1 and "--refresh-only" in refused.stderr
+    assert not out.exists()
+    assert [r.method for r in sb.requests if r.method != "GET"] == []
