@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Callable
@@ -67,7 +66,23 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Main(click.Group):
+    """Usage errors exit 1, not click's 2: exit 2 means "plan has changes" here."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["standalone_mode"] = False
+        try:
+            code = super().main(*args, **kwargs)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(EXIT_ERROR)
+        except click.Abort:
+            err("aborted; nothing was changed")
+            sys.exit(EXIT_ERROR)
+        sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
+@click.group(cls=Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="ctctform")
 def main() -> None:
     """Infrastructure-as-code for Constant Contact accounts."""
@@ -102,7 +117,9 @@ def selection_options(fn: Callable[..., Any]) -> Callable[..., Any]:
                 help="Requests in flight (the rate limit still holds).",
             ),
             click.option(
-                "--rate-limit", type=float, help="Requests per second [env CTCT_RATE_LIMIT]."
+                "--rate-limit",
+                type=click.FloatRange(0, min_open=True),
+                help="Requests per second [env CTCT_RATE_LIMIT].",
             ),
             click.option("--api-url", help="API base URL [env CTCT_API_URL]."),
             click.option(
@@ -123,14 +140,14 @@ def selection_options(fn: Callable[..., Any]) -> Callable[..., Any]:
             ),
             click.option(
                 "--max-deletes",
-                type=int,
+                type=click.IntRange(0),
                 default=10,
                 show_default=True,
                 help="Deletes allowed without --allow-delete.",
             ),
             click.option(
                 "--max-delete-percent",
-                type=float,
+                type=click.FloatRange(0, 100),
                 default=25.0,
                 show_default=True,
                 help="Share of a kind's resources deletable without --allow-delete.",
@@ -149,14 +166,13 @@ class Session:
         from ctctform.live import DetailCache
         from ctctform.workflow import Options
 
-        overrides = {
-            k: v
-            for k, v in (("api_url", kw.get("api_url")), ("rate_limit", kw.get("rate_limit")))
-            if v
-        }
-        if kw.get("refresh_token_file"):
-            overrides["refresh_token_file"] = Path(kw["refresh_token_file"])
-        self.config = ClientConfig.from_env(os.environ, **overrides)
+        token_file = kw.get("refresh_token_file")
+        self.config = ClientConfig.from_env(
+            os.environ,
+            api_url=kw.get("api_url"),
+            rate_limit=kw.get("rate_limit"),
+            refresh_token_file=Path(token_file) if token_file else None,
+        )
         self.root = Client(self.config, notice=lambda m: click.echo(m, err=True))
         self.account = kw.get("account")
         self.client = self.root.for_account(self.account) if self.account else self.root
@@ -190,6 +206,50 @@ def load(path: str | None, vars_: tuple[str, ...]) -> Any:
     from ctctform.manifest import load_manifest
 
     return load_manifest(default_path(path), parse_vars(vars_))
+
+
+def writable(path: str | None, option: str) -> None:
+    """Fail before reading the account, not after, when an output file cannot be written."""
+    if path and not os.access(Path(path).resolve().parent, os.W_OK):
+        fail(f"{option} {path}: the directory does not exist or is not writable")
+
+
+def write_file(path: str, text: str) -> None:
+    try:
+        Path(path).write_text(text)
+    except OSError as exc:
+        fail(f"cannot write {path}: {exc.strerror}")
+
+
+def show_errors(errors: list[str]) -> None:
+    for e in errors:
+        err(e)
+    sys.exit(EXIT_ERROR)
+
+
+# Options that change what a plan is; a saved plan was made with its own.
+PLAN_SHAPING = {
+    "target": "--target",
+    "exclude": "--exclude",
+    "vars_": "--var",
+    "allow_delete": "--allow-delete",
+    "allow_replace": "--allow-replace",
+}
+
+
+def refuse_with_saved_plan(kw: dict[str, Any]) -> None:
+    given = [flag for key, flag in PLAN_SHAPING.items() if kw.get(key)]
+    ctx = click.get_current_context()
+    given += [
+        f"--{name.replace('_', '-')}"
+        for name in ("max_deletes", "max_delete_percent")
+        if ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT
+    ]
+    if given:
+        fail(
+            f"{', '.join(given)} cannot be combined with --plan: a saved plan is applied "
+            "exactly as it was made; make a new plan with those options instead"
+        )
 
 
 def color() -> bool:
@@ -226,10 +286,12 @@ def validate(path: str | None, vars_: tuple[str, ...]) -> None:
 def plan(path: str | None, **kw: Any) -> None:
     """Show the changes that would make the account match the manifest."""
     from ctctform.render import render_markdown, render_plan
-    from ctctform.workflow import make_plan, save_plan
+    from ctctform.workflow import make_plan, plan_document
 
     if kw["refresh_only"] and kw["out"]:
         fail("--refresh-only reports drift and makes no plan to save; drop --out")
+    for option in ("out", "markdown"):
+        writable(kw[option], f"--{option}")
     manifest = load(path, kw["vars_"])
     session = Session(kw, kw["json_out"])
     try:
@@ -237,20 +299,18 @@ def plan(path: str | None, **kw: Any) -> None:
     finally:
         session.close()
     if kw["json_out"]:
-        click.echo(
-            json.dumps(the_plan.to_dict(session.root.stats.as_dict()), indent=2, ensure_ascii=False)
-        )
+        click.echo(plan_document(the_plan, session.root.stats.as_dict()), nl=False)
     else:
         if kw["refresh_only"] and the_plan.has_changes:
             click.echo("Drift: the account differs from the manifest as follows.\n")
         click.echo(render_plan(the_plan, color()))
         click.echo(session.requests_line())
     if kw["markdown"]:
-        Path(kw["markdown"]).write_text(render_markdown(the_plan, session.root.stats.summary()))
+        write_file(kw["markdown"], render_markdown(the_plan, session.root.stats.summary()))
     if the_plan.errors:
-        sys.exit(EXIT_ERROR)
+        show_errors(the_plan.errors)
     if kw["out"]:
-        save_plan(the_plan, Path(kw["out"]), session.root.stats.as_dict())
+        write_file(kw["out"], plan_document(the_plan, session.root.stats.as_dict()))
         click.echo(
             f"Saved the plan to {kw['out']}; apply it with: ctctform apply --plan {kw['out']}",
             err=kw["json_out"],
@@ -278,6 +338,8 @@ def apply(path: str | None, plan_file: str | None, auto_approve: bool, **kw: Any
 
     if plan_file and path:
         fail("give a manifest PATH or --plan FILE, not both")
+    if plan_file:
+        refuse_with_saved_plan(kw)
     manifest = None if plan_file else load(path, kw["vars_"])
     if not auto_approve and (os.environ.get("CI") or not sys.stdin.isatty()):
         fail(
@@ -293,7 +355,7 @@ def apply(path: str | None, plan_file: str | None, auto_approve: bool, **kw: Any
         click.echo(render_plan(the_plan, color()))
         if the_plan.errors:
             click.echo(session.requests_line())
-            sys.exit(EXIT_ERROR)
+            show_errors(the_plan.errors)
         if not the_plan.has_changes:
             click.echo(session.requests_line())
             return

@@ -46,7 +46,7 @@ def run_demo(echo: Callable[[str], Any], color: bool = False, fast: bool = False
         manifest = load_manifest(manifest_path)
         steps = [("plan", False), ("apply --auto-approve", True), ("plan", False)]
         plan = None
-        for step, (command, apply) in enumerate(steps, start=1):
+        for command, apply in steps:
             echo(f"$ ctctform {command} examples/basic")
             with Client(config) as client:
                 plan, live = make_plan(client, manifest, opts)
@@ -58,7 +58,8 @@ def run_demo(echo: Callable[[str], Any], color: bool = False, fast: bool = False
                     if not result.ok:
                         return 1
                 echo(f"API requests: {client.stats.summary()}\n")
-            if step == 1 and plan.errors:
+            if plan.errors:
+                echo("\n".join(f"Error: {e}" for e in plan.errors))
                 return 1
         clean = plan is not None and not plan.has_changes
         echo(

@@ -16,7 +16,7 @@ import yaml
 from ctctform.kinds import REGISTRY, Live
 from ctctform.live import LiveReader, LiveState
 
-DEFAULT_KINDS = ("custom_fields", "lists", "tags", "segments")
+DEFAULT_KINDS = ("custom_fields", "lists", "tags", "segments")  # webhooks need partner keys
 
 
 def export(client: Any, kinds: list[str], parallelism: int = 8) -> dict[str, list[dict[str, Any]]]:
@@ -58,10 +58,10 @@ def with_references(text: str, state: LiveState) -> str:
         if name in ("custom_fields", "lists", "tags"):
             for lv in st.items:
                 names[lv.id] = f"${{{st.kind.ref}:{lv.key}}}"
+    escaped = text.replace("${", "$${")  # literal `${` in criteria must stay literal
     if not names:
-        return text
+        return escaped
     pattern = re.compile("|".join(re.escape(i) for i in sorted(names, key=len, reverse=True)))
-    escaped = text.replace("${", "$${")
     return pattern.sub(lambda m: names[m.group(0)], escaped)
 
 

@@ -37,7 +37,8 @@ class LiveState:
     detailed: set[tuple[str, str]] = field(default_factory=set)
 
     def get(self, kind: str) -> KindState:
-        return self.kinds.setdefault(kind, KindState(REGISTRY[kind]))
+        """A kind's live resources; empty (and not recorded as read) if it was not read."""
+        return self.kinds.get(kind) or KindState(REGISTRY[kind])
 
     def fingerprint(self) -> str:
         """A digest of what the plan depends on: ids, identities, and managed fields (for
@@ -111,7 +112,7 @@ class LiveReader:
         with ThreadPoolExecutor(max_workers=min(self.parallelism, max(1, len(names)))) as pool:
             results = pool.map(lambda n: (n, REGISTRY[n].read(self.client)), names)
             for name, items in results:
-                state.get(name).items = items
+                state.kinds[name] = KindState(REGISTRY[name], items)
         return state
 
     def details(self, state: LiveState, kind_name: str, lives: Iterable[Live]) -> None:

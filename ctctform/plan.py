@@ -7,6 +7,7 @@ turns out to need (to check that a delete leaves no kept segment pointing at not
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -120,9 +121,6 @@ class Policy:
     allow_replace: bool = False
     max_deletes: int = 10
     max_delete_percent: float = 25.0
-    # As in octoDNS, the percentage only applies to kinds with enough live resources for a
-    # share to mean something: deleting 1 of 3 tags is not a mass delete.
-    min_for_percent: int = 10
 
 
 @dataclass
@@ -314,7 +312,14 @@ class Planner:
     # -- checks ------------------------------------------------------------------
     def check_dangling(self) -> None:
         """A kept segment must not point at a resource this plan deletes or replaces."""
-        gone = {i for kind, ids in self.deleted_ids.items() if kind != "segments" for i in ids}
+        referable = {*REGISTRY["segments"].depends_on, "segments"}
+        gone = {
+            c.live.id: c
+            for c in self.changes.values()
+            if c.live is not None
+            and c.kind in referable
+            and c.action in (Action.DELETE, Action.REPLACE)
+        }
         if not gone:
             return
         if "segments" not in self.live.kinds:
@@ -323,26 +328,39 @@ class Planner:
             # The manifest leaves segments alone, but the account's segments must still not
             # end up pointing at what this plan deletes.
             self.live.kinds.update(self.reader.read(["segments"]).kinds)
-        seg_kind = REGISTRY["segments"]
-        dropped = self.deleted_ids.get("segments", set())
-        kept = [lv for lv in self.live.get("segments").items if lv.id not in dropped]
-        # Managed segments are rewritten from the manifest; their new criteria are what stays.
-        managed_ids = {
-            c.live.id
-            for c in self.changes.values()
-            if c.kind == "segments" and c.live and c.resource
-        }
-        unmanaged = [lv for lv in kept if lv.id not in managed_ids]
-        if unmanaged and self.reader is not None:
-            self.reader.details(self.live, "segments", unmanaged)
-        for lv in unmanaged:
-            text = seg_kind.references(lv)
-            hits = sorted(i for i in gone if i and i in text)
-            if hits:
+        final = self._final_criteria(gone)
+        for name, criteria in final.items():
+            for ident in sorted(_referenced(criteria, gone)):
+                doomed = gone[ident]
+                what = "deletes" if doomed.action is Action.DELETE else "replaces"
                 self.errors.append(
-                    f"segment {lv.key!r} (not in the manifest) refers to {', '.join(hits)}, which "
-                    "this plan deletes or replaces; declare the segment, prune it, or keep the resource"
+                    f"segment {name!r} refers to {REGISTRY[doomed.kind].noun} {doomed.key!r}, "
+                    f"which this plan {what}; change or prune the segment, or keep the "
+                    f"{REGISTRY[doomed.kind].noun}"
                 )
+
+    def _final_criteria(self, gone: dict[str, Change]) -> dict[str, Any]:
+        """The criteria each segment will have after the apply: from the manifest where the
+        plan rewrites them, otherwise as the account holds them (read if not read yet)."""
+        by_live = {c.live.id: c for c in self.changes.values() if c.live is not None}
+        out: dict[str, Any] = {}
+        as_is = []
+        for lv in self.live.get("segments").items:
+            ch = by_live.get(lv.id)
+            if lv.id in gone:
+                continue
+            if ch is not None and "criteria" in ch.fields:
+                out[ch.key] = ch.fields["criteria"].after
+            else:
+                as_is.append(lv)
+        if as_is and self.reader is not None:
+            self.reader.details(self.live, "segments", as_is)
+        for lv in as_is:
+            out[lv.key] = REGISTRY["segments"].current(lv)["criteria"]
+        for c in self.changes.values():
+            if c.kind == "segments" and c.action is Action.CREATE:
+                out[c.key] = c.fields["criteria"].after
+        return out
 
     def check_names(self, kind: Kind) -> None:
         """After the apply, what the API keeps unique must be unique: a create or rename may
@@ -385,7 +403,7 @@ class Planner:
             return
         for kind, n in sorted(deletes.items()):
             live_n = len(self.live.get(kind).items)
-            if live_n >= pol.min_for_percent and n * 100 > pol.max_delete_percent * live_n:
+            if n * 100 > pol.max_delete_percent * live_n:
                 self.errors.append(
                     f"this plan deletes {n} of {live_n} {kind} (more than "
                     f"{pol.max_delete_percent:g}%); re-run with --allow-delete to accept"
@@ -418,6 +436,27 @@ class Planner:
 
 class _RefError(Exception):
     pass
+
+
+def _referenced(criteria: Any, gone: dict[str, Change]) -> set[str]:
+    """Ids in `gone` that criteria point at. Lists, tags and custom fields have uuids, found
+    anywhere in the text; segment ids are small integers, so they count only inside a
+    condition about segments (a `const_value` of "5" elsewhere is not segment 5)."""
+    text = criteria if isinstance(criteria, str) else json.dumps(criteria)
+    hits = {i for i, c in gone.items() if c.kind != "segments" and i in text}
+    segment_ids = {i for i, c in gone.items() if c.kind == "segments"}
+    if segment_ids:
+        hits |= _segment_leaves(criteria) & segment_ids
+    return hits
+
+
+def _segment_leaves(node: Any, about_segments: bool = False) -> set[str]:
+    if isinstance(node, dict):
+        about = about_segments or any("segment" in str(v) for v in (*node, *node.values()))
+        return set().union(*(_segment_leaves(v, about) for v in node.values()))
+    if isinstance(node, list):
+        return set().union(*(_segment_leaves(v, about_segments) for v in node))
+    return {str(node)} if about_segments and node is not None else set()
 
 
 def _pending(ref: str, name: str) -> str:

@@ -48,8 +48,8 @@ def make_plan(client: Any, manifest: Manifest, opts: Options) -> tuple[Plan, Liv
     return plan, live
 
 
-def save_plan(plan: Plan, path: Path, requests: dict[str, Any]) -> None:
-    path.write_text(json.dumps(plan.to_dict(requests), indent=2, ensure_ascii=False) + "\n")
+def plan_document(plan: Plan, requests: dict[str, Any]) -> str:
+    return json.dumps(plan.to_dict(requests), indent=2, ensure_ascii=False) + "\n"
 
 
 def load_saved_plan(client: Any, path: Path, opts: Options) -> tuple[Plan, LiveState]:

@@ -15,9 +15,4 @@ REGISTRY: dict[str, Kind] = {
 BY_REF: dict[str, Kind] = {k.ref: k for k in REGISTRY.values()}
 
 
-def ordered(names: set[str] | list[str] | tuple[str, ...]) -> list[Kind]:
-    """Kinds in dependency order: everything a kind depends on comes before it."""
-    return [kind for name, kind in REGISTRY.items() if name in names]
-
-
-__all__ = ["BY_REF", "REGISTRY", "FieldChange", "Kind", "Live", "ordered"]
+__all__ = ["BY_REF", "REGISTRY", "FieldChange", "Kind", "Live"]

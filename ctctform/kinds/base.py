@@ -61,7 +61,6 @@ class Kind:
     page_limit: ClassVar[int | None] = None
     depends_on: ClassVar[tuple[str, ...]] = ()
     bulk_delete: ClassVar[BulkDelete | None] = None
-    partner: ClassVar[bool] = False
     # Fields whose change cannot be made in place: the resource is deleted and created again.
     replace_fields: ClassVar[tuple[str, ...]] = ()
     # Fields the API takes on create but cannot change later: sent, never compared.

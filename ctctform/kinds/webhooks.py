@@ -5,14 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ctctform.kinds.base import ApiLike, FieldChange, Kind, Live, Resolver
-from ctctform.manifest import Resource
-
-TOPICS = {
-    1: "billing_tier_upgrade",
-    2: "billing_tier_downgrade",
-    3: "account_cancelled",
-    4: "account_disabled",
-}
+from ctctform.manifest import WEBHOOK_TOPICS, Resource
 
 
 class Webhooks(Kind):
@@ -23,7 +16,6 @@ class Webhooks(Kind):
     item_key = ""
     id_field = "topic_id"
     key_field = "topic_id"
-    partner = True
     create_only = ("topic_id",)  # the identity itself, carried for the PUT path
 
     def read(self, client: ApiLike) -> list[Live]:
@@ -33,7 +25,7 @@ class Webhooks(Kind):
 
     def to_live(self, record: dict[str, Any]) -> Live:
         topic = int(record["topic_id"])
-        return Live(self.name, str(topic), TOPICS.get(topic, f"topic_{topic}"), record)
+        return Live(self.name, str(topic), WEBHOOK_TOPICS.get(topic, f"topic_{topic}"), record)
 
     def current(self, live: Live) -> dict[str, Any]:
         return {"hook_uri": live.record.get("hook_uri")}

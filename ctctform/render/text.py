@@ -112,6 +112,5 @@ def render_plan(plan: Plan, color: bool = False) -> str:
     if plan.warnings:
         out.append("")
     out.append(click.style(plan.summary(), bold=True) if color else plan.summary())
-    for e in plan.errors:
-        out.append(("Error: " if not color else click.style("Error: ", fg="red")) + e)
+    # plan.errors are not part of the plan: callers print them where errors go (stderr).
     return "\n".join(out)

@@ -78,11 +78,11 @@ def test_segment_deleted_before_the_list_it_references(sb, ctct, manifest):
           lists: true
           segments: true
     """)
-    plan = ctct(["plan", path])
+    plan = ctct(["plan", path, "--allow-delete"])
     assert plan.code == 0, plan
     assert summary_line(plan.stdout) == "Plan: 0 to add, 0 to change, 2 to destroy."
     sb.reset_log()
-    apply_ok(ctct, path)
+    apply_ok(ctct, path, "--allow-delete")
     assert write_summary(sb) == [
         ("DELETE", f"/v3/segments/{seg}", 204),
         ("POST", "/v3/activities/list_delete", 201),
@@ -225,7 +225,7 @@ def test_directory_manifest_merges_files(sb, ctct, manifest, tmp_path):
     manifest("tags:\n  - name: VIP\n", name="conf/tags.yml")
     manifest("prune:\n  tags: true\n", name="conf/settings.yaml")
     sb.seed({"tags": [{"name": "Old"}]})
-    apply_ok(ctct, tmp_path / "conf")
+    apply_ok(ctct, tmp_path / "conf", "--allow-delete")
     assert [t.name for t in sb.store().tags.values()] == ["VIP"]
     assert sb.store().find("lists", "Newsletter") is not None
     plan_is_clean(ctct, tmp_path / "conf")

@@ -98,7 +98,7 @@ def test_lost_answers_of_updates_and_deletes_are_retried(sb, ctct, manifest):
           segments: true
     """)
     sb.faults.drop_after_commit = 3
-    apply_ok(ctct, path)
+    apply_ok(ctct, path, "--allow-delete")
     assert len([r for r in sb.requests if r.dropped]) == 3
     assert sb.store().find("lists", "Newsletter").favorite is True
     assert _names(sb, "tags") == Counter(["VIP"])
@@ -120,7 +120,7 @@ def test_error_rate_writes_are_retried_to_success(sb, ctct, manifest, seed):
     path = manifest(_creates_manifest() + "prune:\n  tags: true\n")
     sb.faults.error_rate = 0.3
     sb.faults.reseed(seed)
-    res = ctct(["apply", path, "--auto-approve", "--parallelism", "1"])
+    res = ctct(["apply", path, "--auto-approve", "--parallelism", "1", "--allow-delete"])
     assert res.code == 0, res
     assert any(r.status == 503 for r in writes(sb))  # the faults did fire
     _assert_exactly_the_manifest(sb)

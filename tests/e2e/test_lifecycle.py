@@ -119,12 +119,12 @@ def test_list_pruned_with_prune(sb, ctct, manifest):
         prune:
           lists: true
     """)
-    plan = ctct(["plan", path])
+    plan = ctct(["plan", path, "--allow-delete"])
     assert summary_line(plan.stdout) == "Plan: 0 to add, 0 to change, 1 to destroy."
     assert '- lists "Spring promo"' in plan.stdout
 
     sb.reset_log()
-    res = apply_ok(ctct, path)
+    res = apply_ok(ctct, path, "--allow-delete")
     assert "Apply complete! Resources: 0 added, 0 changed, 1 destroyed." in res.stdout
     assert write_summary(sb) == [("POST", "/v3/activities/list_delete", 201)]
     assert doomed not in sb.store().lists
@@ -218,10 +218,10 @@ def test_tag_pruned_with_prune(sb, ctct, manifest):
         prune:
           tags: true
     """)
-    plan = ctct(["plan", path])
+    plan = ctct(["plan", path, "--allow-delete"])
     assert summary_line(plan.stdout) == "Plan: 0 to add, 0 to change, 1 to destroy."
     sb.reset_log()
-    apply_ok(ctct, path)
+    apply_ok(ctct, path, "--allow-delete")
     assert write_summary(sb) == [("POST", "/v3/activities/contacts_tags_delete", 201)]
     assert doomed not in sb.store().tags
     assert [t.name for t in sb.store().tags.values()] == ["VIP"]
@@ -354,10 +354,10 @@ def test_custom_field_prune(sb, ctct, manifest):
           - label: Keep
             type: string
     """)
-    plan = ctct(["plan", path])
+    plan = ctct(["plan", path, "--allow-delete"])
     assert "No changes." in plan.stdout
     assert "1 custom field(s) in the account not in the manifest are left alone" in plan.stdout
-    apply_ok(ctct, path)
+    apply_ok(ctct, path, "--allow-delete")
     assert writes(sb) == []
     assert doomed in sb.store().custom_fields
 
@@ -369,10 +369,10 @@ def test_custom_field_prune(sb, ctct, manifest):
         prune:
           custom_fields: true
     """)
-    plan = ctct(["plan", path])
+    plan = ctct(["plan", path, "--allow-delete"])
     assert summary_line(plan.stdout) == "Plan: 0 to add, 0 to change, 1 to destroy."
     sb.reset_log()
-    apply_ok(ctct, path)
+    apply_ok(ctct, path, "--allow-delete")
     assert write_summary(sb) == [("POST", "/v3/activities/custom_fields_delete", 201)]
     assert doomed not in sb.store().custom_fields
     assert sb.store().find("custom_fields", "Keep") is not None
@@ -525,18 +525,18 @@ def test_segment_prune(sb, ctct, manifest):
             criteria: {version: "1.0.0", criteria: {type: and, group: []}}
     """
     path = manifest(keep)
-    plan = ctct(["plan", path])
+    plan = ctct(["plan", path, "--allow-delete"])
     assert "No changes." in plan.stdout
     assert "1 segment(s) in the account not in the manifest are left alone" in plan.stdout
-    apply_ok(ctct, path)
+    apply_ok(ctct, path, "--allow-delete")
     assert writes(sb) == []
     assert sb.store().find("segments", "Old test segment") is not None
 
     path = manifest(keep.rstrip(" ") + "        prune:\n          segments: true\n")
-    plan = ctct(["plan", path])
+    plan = ctct(["plan", path, "--allow-delete"])
     assert summary_line(plan.stdout) == "Plan: 0 to add, 0 to change, 1 to destroy."
     sb.reset_log()
-    apply_ok(ctct, path)
+    apply_ok(ctct, path, "--allow-delete")
     assert write_summary(sb) == [("DELETE", f"/v3/segments/{doomed}", 204)]
     assert sb.store().find("segments", "Old test segment") is None
     assert sb.store().find("segments", "Keep") is not None
@@ -658,10 +658,10 @@ def test_webhook_pruned_with_prune(sb, ctct, manifest):
         prune:
           webhooks: true
     """)
-    plan = ctct(["plan", path])
+    plan = ctct(["plan", path, "--allow-delete"])
     assert summary_line(plan.stdout) == "Plan: 0 to add, 0 to change, 1 to destroy."
     sb.reset_log()
-    apply_ok(ctct, path)
+    apply_ok(ctct, path, "--allow-delete")
     assert write_summary(sb) == [("DELETE", "/v3/partner/webhooks/subscriptions/4", 204)]
     assert sb.partner.webhooks == {1: "https://hooks.example.com/a"}
     plan_is_clean(ctct, path)

@@ -54,12 +54,12 @@ def test_account_applies_to_the_client_account_only(sb, ctct, manifest, api):
     client_buyers = sb.store(CLIENT).find("lists", "Buyers").list_id
     path = manifest(MANIFEST)
 
-    plan = ctct(["plan", path, "--account", CLIENT])
+    plan = ctct(["plan", path, "--account", CLIENT, "--allow-delete"])
     assert plan.code == 0, plan
     assert summary_line(plan.stdout) == "Plan: 2 to add, 1 to change, 1 to destroy."
 
     sb.reset_log()
-    res = apply_ok(ctct, path, "--account", CLIENT)
+    res = apply_ok(ctct, path, "--account", CLIENT, "--allow-delete")
     assert "Apply complete! Resources: 2 added, 1 changed, 1 destroyed." in res.stdout
     client = sb.store(CLIENT)
     assert client.find("lists", "Customers").list_id == client_buyers
@@ -83,7 +83,7 @@ def test_account_applies_to_the_client_account_only(sb, ctct, manifest, api):
 
     plan_is_clean(ctct, path, "--account", CLIENT)
     # the same manifest still has work to do in the default account
-    default_plan = ctct(["plan", path, "--detailed-exitcode"])
+    default_plan = ctct(["plan", path, "--detailed-exitcode", "--allow-delete"])
     assert default_plan.code == 2, default_plan
 
 
@@ -91,7 +91,7 @@ def test_saved_plan_is_for_its_account_only(sb, ctct, manifest, tmp_path):
     sb.seed(SEED)
     path = manifest(MANIFEST)
     out = tmp_path / "plan.json"
-    assert ctct(["plan", path, "--account", CLIENT, "--out", out]).code == 0
+    assert ctct(["plan", path, "--account", CLIENT, "--out", out, "--allow-delete"]).code == 0
     sb.reset_log()
     res = ctct(["apply", "--plan", out, "--auto-approve"])
     assert res.code == 1, res

@@ -149,7 +149,6 @@ def test_prune_leaving_a_kept_segment_dangling_is_a_plan_error(
             ],
         }
     )
-    old_id = sb.store().find("lists", "Old promo").list_id
     text = """
         version: 1
         lists:
@@ -164,10 +163,12 @@ def test_prune_leaving_a_kept_segment_dangling_is_a_plan_error(
             criteria: {version: "1.0.0", criteria: {type: and, group: []}}
         """
     path = manifest(text)
-    plan = ctct(["plan", path])
+    plan = ctct(["plan", path, "--allow-delete"])
     assert plan.code == 1, plan
-    assert "Promo people" in plan.output and old_id in plan.output, plan
-    res = ctct(["apply", path, "--auto-approve"])
+    assert "segment 'Promo people' refers to list 'Old promo', which this plan deletes" in (
+        plan.stderr
+    ), plan
+    res = ctct(["apply", path, "--auto-approve", "--allow-delete"])
     assert res.code == 1, res
     assert writes(sb) == []
     assert sb.store().find("lists", "Old promo") is not None
@@ -278,7 +279,7 @@ def test_saved_plan_applies_exactly_that_plan(sb, ctct, manifest, tmp_path):
           tags: true
     """)
     out = tmp_path / "plan.json"
-    plan = ctct(["plan", path, "--out", out])
+    plan = ctct(["plan", path, "--out", out, "--allow-delete"])
     assert plan.code == 0, plan
     assert summary_line(plan.stdout) == "Plan: 1 to add, 1 to change, 1 to destroy."
     saved = json.loads(out.read_text())
@@ -372,14 +373,14 @@ def test_custom_field_label_colliding_with_a_kept_live_name_is_a_plan_error(sb, 
         custom_fields:
           - {label: a b, type: string}
     """
-    plan = ctct(["plan", manifest(text)])
+    plan = ctct(["plan", manifest(text), "--allow-delete"])
     assert plan.code == 1
     assert "would have the API name 'a_b', which custom field 'a_b' in the account keeps" in (
         plan.stdout + plan.stderr
     )
-    res = ctct(["apply", manifest(text), "--auto-approve"])
+    res = ctct(["apply", manifest(text), "--auto-approve", "--allow-delete"])
     assert res.code == 1 and writes(sb) == []
     pruned = manifest(text.rstrip() + "\n        prune: {custom_fields: true}\n")
-    apply_ok(ctct, pruned)
+    apply_ok(ctct, pruned, "--allow-delete")
     assert [f.label for f in sb.store().custom_fields.values()] == ["a b"]
     assert plan_is_clean(ctct, pruned)

@@ -37,7 +37,7 @@ REF = re.compile(r"\$\$\{|\$\{(list|tag|custom_field|segment):([^}]*)\}")
 # plan error fails the property.
 LEGIT_PLAN_ERRORS = (
     re.compile(r"is protected and cannot be replaced"),
-    re.compile(r"\(not in the manifest\) refers to .* which this plan deletes or replaces"),
+    re.compile(r"segment .* refers to .*, which this plan (deletes|replaces)"),
     re.compile(r"names a .* this plan deletes \(pruned\)"),
     # a custom field whose label gives the API name a kept live field has (`a b` / `a_b`)
     re.compile(r"would have the API name .* which custom field .* in the account keeps"),
