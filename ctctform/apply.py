@@ -21,7 +21,7 @@ from ctctform.api.errors import AmbiguousWriteError, ApiError
 from ctctform.errors import CtctformError
 from ctctform.kinds import BY_REF, REGISTRY, Kind, Live
 from ctctform.live import LiveState
-from ctctform.plan import Action, Change, Plan
+from ctctform.plan import Action, Change, Plan, waves
 
 # A create whose answer is lost is read back, then tried again at most this many times.
 CREATE_ATTEMPTS = 4
@@ -31,8 +31,8 @@ CREATE_ATTEMPTS = 4
 class Task:
     changes: list[Change]
     run: Callable[[], str]
-    # The delete half of a replace is not the whole change: it is done once the create is.
-    final: bool = True
+    # Replaces whose delete half this task is: done only once their create is.
+    partial: tuple[Change, ...] = ()
 
 
 @dataclass
@@ -65,13 +65,14 @@ class Applier:
         live: LiveState,
         *,
         parallelism: int = 4,
-        report: Callable[[Change, str, bool], None] | None = None,
+        report: Callable[[Change, str, bool, bool], None] | None = None,
     ) -> None:
         self.client = client
         self.plan = plan
         self.live = live
         self.parallelism = max(1, parallelism)
-        self.report = report or (lambda change, text, ok: None)
+        # report(change, text, ok, partial): called from worker threads as changes finish.
+        self.report = report or (lambda change, text, ok, partial: None)
         self.ids: dict[tuple[str, str], str] = {}
         self.lock = threading.Lock()
         self.stop = threading.Event()
@@ -125,8 +126,8 @@ class Applier:
             size = kind.bulk_delete.batch_size
             for i in range(0, len(doomed), size):
                 batch = doomed[i : i + size]
-                final = all(c.action is Action.DELETE for c in batch)
-                tasks.append(Task(batch, self._bulk_delete(kind, batch), final))
+                halves = tuple(c for c in batch if c.action is Action.REPLACE)
+                tasks.append(Task(batch, self._bulk_delete(kind, batch), halves))
         return tasks
 
     # -- tasks -----------------------------------------------------------------------
@@ -230,45 +231,11 @@ class Applier:
                 self.result.failed.extend((c, str(exc)) for c in task.changes)
                 self._failed.extend(task.changes)
             for c in task.changes:
-                self.report(c, str(exc), False)
+                self.report(c, str(exc), False, False)
             return
+        whole = [c for c in task.changes if c not in task.partial]
         with self.lock:
-            if task.final:
-                self.result.done.extend((c, text) for c in task.changes)
+            self.result.done.extend((c, text) for c in whole)
         for c in task.changes:
-            self.report(c, text if task.final else "old one deleted", True)
-
-
-def waves(group: list[Change]) -> list[list[Change]]:
-    """Split a group into waves so that each change runs after those it must follow: after
-    the rename that frees its name, and after the creation of what it references."""
-    index = {(c.kind, c.key): c for c in group}
-    after: dict[int, set[int]] = {id(c): set() for c in group}
-
-    def unique(c: Change, key: str) -> tuple[str, str]:
-        return (c.kind, REGISTRY[c.kind].unique_name(key))
-
-    freed = {unique(c, c.live.key): c for c in group if c.live and c.live.key != c.key}
-    for c in group:
-        holder = freed.get(unique(c, c.key))
-        if holder is not None and holder is not c:
-            after[id(c)].add(id(holder))
-        for p in c.pending:
-            ref, _, name = p.partition(":")
-            dep = index.get((BY_REF[ref].name, name))
-            if dep is not None and dep is not c:
-                after[id(c)].add(id(dep))
-    out: list[list[Change]] = []
-    left = list(group)
-    done: set[int] = set()
-    while left:
-        ready = [c for c in left if after[id(c)] <= done]
-        if not ready:
-            names = ", ".join(f"{c.kind}:{c.key}" for c in left)
-            raise CtctformError(
-                f"these changes wait on each other ({names}); rename through an unused name first"
-            )
-        out.append(ready)
-        done |= {id(c) for c in ready}
-        left = [c for c in left if id(c) not in done]
-    return out
+            partial = c in task.partial
+            self.report(c, "old one deleted" if partial else text, True, partial)

@@ -419,10 +419,15 @@ class Planner:
                 self.reader.details(self.live, kind.name, managed)
             self.plan_kind(kind, leftovers)
             self.check_names(kind)
+        self.warnings += self.sel.unmatched(self.changes)
         self.changes = self.sel.apply(self.changes, self.errors)
         self.check_dangling()
         self.check_deletes()
         ordered = order_changes(list(self.changes.values()))
+        try:
+            waves([c for c in ordered if c.action is not Action.DELETE])
+        except PlanError as exc:
+            self.errors.extend(exc.errors)
         return Plan(
             changes=ordered,
             fingerprint=self.live.fingerprint(),
@@ -492,3 +497,38 @@ def order_changes(changes: list[Change]) -> list[Change]:
         return (1, rank[c.kind], sub[c.action], c.key)
 
     return sorted(changes, key=key)
+
+
+def waves(group: list[Change]) -> list[list[Change]]:
+    """Split a group into waves so that each change runs after those it must follow: after
+    the rename that frees its name, and after the creation of what it references."""
+    index = {(c.kind, c.key): c for c in group}
+    after: dict[int, set[int]] = {id(c): set() for c in group}
+
+    def unique(c: Change, key: str) -> tuple[str, str]:
+        return (c.kind, REGISTRY[c.kind].unique_name(key))
+
+    freed = {unique(c, c.live.key): c for c in group if c.live and c.live.key != c.key}
+    for c in group:
+        holder = freed.get(unique(c, c.key))
+        if holder is not None and holder is not c:
+            after[id(c)].add(id(holder))
+        for p in c.pending:
+            ref, _, name = p.partition(":")
+            dep = index.get((BY_REF[ref].name, name))
+            if dep is not None and dep is not c:
+                after[id(c)].add(id(dep))
+    out: list[list[Change]] = []
+    left = list(group)
+    done: set[int] = set()
+    while left:
+        ready = [c for c in left if after[id(c)] <= done]
+        if not ready:
+            names = ", ".join(f"{c.kind}:{c.key}" for c in left)
+            raise PlanError(
+                [f"these changes wait on each other ({names}); rename through an unused name first"]
+            )
+        out.append(ready)
+        done |= {id(c) for c in ready}
+        left = [c for c in left if id(c) not in done]
+    return out

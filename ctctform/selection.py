@@ -63,6 +63,16 @@ class Selection:
     def targeted(self, kind: str, key: str) -> bool:
         return not self.targets or any(t.matches(kind, key) for t in self.targets)
 
+    def unmatched(self, keys: Iterable[tuple[str, str]]) -> list[str]:
+        """Named selectors that match nothing: most likely a typo."""
+        seen = set(keys)
+        return [
+            f"--{flag} {s.kind}:{s.name} matches nothing in the manifest or the account"
+            for flag, group in (("target", self.targets), ("exclude", self.excludes))
+            for s in group
+            if s.name is not None and (s.kind, s.name) not in seen
+        ]
+
     def apply(
         self, changes: dict[tuple[str, str], Change], errors: list[str]
     ) -> dict[tuple[str, str], Change]:

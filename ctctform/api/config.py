@@ -54,8 +54,9 @@ class ClientConfig:
     partner_token_url: str = DEFAULT_PARTNER_TOKEN_URL
     # None means "the default for these credentials" (4/s, or 10/s with a partner key).
     rate_limit: float | None = None
-    # Spacing is (1 + rate_margin) / rate_limit so clock jitter never crosses the server's window.
-    rate_margin: float = 0.05
+    # Spacing is (1 + rate_margin) / rate_limit so jitter between taking a slot and the request
+    # reaching the server (thread wake-up, connect) never puts rate+1 in the server's window.
+    rate_margin: float = 0.10
     connect_timeout: float = 10.0
     timeout: float = 60.0
     max_attempts: int = 6

@@ -19,7 +19,7 @@ class RateLimiter:
     def __init__(
         self,
         rate: float,
-        margin: float = 0.05,
+        margin: float = 0.10,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:

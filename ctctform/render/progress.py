@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -13,19 +14,21 @@ from ctctform.plan import Change, Plan
 
 def reporter(
     plan: Plan, echo: Callable[[str], Any], color: bool
-) -> Callable[[Change, str, bool], None]:
+) -> Callable[[Change, str, bool, bool], None]:
+    """One line per finished change, numbered; safe to call from the applier's threads."""
     total = len(plan.actionable)
-    done = {"n": 0}
+    lock = threading.Lock()
+    done = 0
 
-    def report(change: Change, text: str, ok: bool) -> None:
-        partial = text == "old one deleted"
-        done["n"] += 1 if ok and not partial else 0
-        mark = (
-            ("ok" if ok else "FAILED")
-            if not color
-            else (click.style("✓", fg="green") if ok else click.style("✗", fg="red"))
-        )
-        echo(f"[{done['n']}/{total}] {mark} {change.kind} {change.key!r}: {text}")
+    def report(change: Change, text: str, ok: bool, partial: bool) -> None:
+        nonlocal done
+        if color:
+            mark = click.style("✓", fg="green") if ok else click.style("✗", fg="red")
+        else:
+            mark = "ok" if ok else "FAILED"
+        with lock:
+            done += 1 if ok and not partial else 0
+            echo(f"[{done}/{total}] {mark} {change.kind} {change.key!r}: {text}")
 
     return report
 

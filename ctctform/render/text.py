@@ -8,6 +8,7 @@ from typing import Any
 import click
 from deepdiff import DeepDiff
 
+from ctctform.kinds import REGISTRY
 from ctctform.plan import Action, Change, Plan
 
 SYMBOL = {
@@ -84,9 +85,9 @@ def render_change(change: Change, color: bool) -> list[str]:
 
     lines = [paint(f"  # {title(change)} {VERB[change.action]}", None)]
     body = field_lines(change) if change.action is not Action.DELETE else []
-    body = [
-        (s, t) for s, t in body if not (change.action is Action.RENAME and t.startswith("name ="))
-    ]
+    if change.action is Action.RENAME:  # the title already shows old -> new
+        key_field = REGISTRY[change.kind].key_field
+        body = [(s, t) for s, t in body if not t.startswith(f"{key_field} =")]
     head = f"  {sym} {title(change)}"
     if not body:
         lines.append(paint(head))

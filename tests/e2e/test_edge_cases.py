@@ -244,3 +244,27 @@ def test_tag_source_is_sent_on_create_and_never_diffed(sb, ctct, manifest):
     sb.reset_log()
     plan_is_clean(ctct, path)
     assert writes(sb) == []
+
+
+def test_rename_cycle_is_a_plan_error_not_an_apply_failure(sb, ctct, manifest):
+    """Two custom fields swapping API names (`p q` <-> `r s` as `r_s` / `p_q`) cannot be done
+    in any order; the plan says so, and apply writes nothing."""
+    sb.seed(
+        {
+            "custom_fields": [
+                {"label": "p q", "type": "string"},
+                {"label": "r s", "type": "string"},
+            ]
+        }
+    )
+    path = manifest("""
+        version: 1
+        custom_fields:
+          - {label: p_q, type: string, renamed_from: [r s]}
+          - {label: r_s, type: string, renamed_from: [p q]}
+    """)
+    plan = ctct(["plan", path, "--detailed-exitcode"])
+    assert plan.code == 1, plan
+    assert "wait on each other" in plan.stderr
+    res = ctct(["apply", path, "--auto-approve"])
+    assert res.code == 1 and writes(sb) == []

@@ -9,6 +9,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from ctctform.manifest import KINDS, TOPIC_IDS
+from ctctform.manifest.model import custom_field_name
 
 FIELD_TYPES = ["string", "text_area", "number", "currency", "date", "datetime", "boolean"]
 SELECT_TYPES = ["single_select", "multi_select"]
@@ -35,8 +36,10 @@ class Generated:
     vars: dict[str, str] = field(default_factory=dict)
 
 
-def _names(max_len: int, max_size: int = 4) -> st.SearchStrategy[list[str]]:
-    return st.lists(TEXT.map(lambda s: s[:max_len]), unique=True, max_size=max_size)
+def _names(max_len: int, max_size: int = 4, api_name: Any = None) -> st.SearchStrategy[list[str]]:
+    """Valid identities: not blank, unique, and unique as the API derives its name."""
+    names = TEXT.map(lambda s: s[:max_len]).filter(lambda s: s.strip())
+    return st.lists(names, unique_by=api_name or (lambda s: s), max_size=max_size)
 
 
 @st.composite
@@ -80,7 +83,7 @@ def manifests(draw: st.DrawFn) -> Generated:
             spec["tag_source"] = item["tag_source"] = draw(TEXT)
         renamed, protect = draw(_common(item, 255, f"old-tag-{i}"))
         add("tags", item, name, spec, renamed, protect)
-    for i, label in enumerate(draw(_names(50))):
+    for i, label in enumerate(draw(_names(50, api_name=custom_field_name))):
         field_type = draw(st.sampled_from(FIELD_TYPES + SELECT_TYPES))
         item = {"label": label, "type": field_type}
         spec = {"type": field_type}
