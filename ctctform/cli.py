@@ -12,6 +12,7 @@ import click
 
 from ctctform import __version__
 from ctctform.errors import CtctformError
+from ctctform.export import DEFAULT_KINDS
 from ctctform.plan import Policy
 from ctctform.selection import Selection
 
@@ -381,7 +382,7 @@ def apply(path: str | None, plan_file: str | None, auto_approve: bool, **kw: Any
 @main.command()
 @click.option(
     "--kinds",
-    default=",".join(("custom_fields", "lists", "tags", "segments")),
+    default=",".join(DEFAULT_KINDS),
     show_default=True,
     help="Comma-separated kinds to export (webhooks needs partner credentials).",
 )

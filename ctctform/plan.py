@@ -57,10 +57,6 @@ class Change:
     def old_key(self) -> str | None:
         return self.live.key if self.live and self.live.key != self.key else None
 
-    def where(self) -> str:
-        loc = self.resource.location if self.resource else None
-        return f"{loc.file}:{loc.line}: " if loc else ""
-
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "kind": self.kind,
