@@ -78,6 +78,9 @@ class Applier:
         self.stop = threading.Event()
         self.result = ApplyResult()
         self._failed: list[Change] = []
+        for ref, ident in plan.references.items():
+            kind_ref, _, name = ref.partition(":")
+            self.ids[(kind_ref, name)] = ident
         for ch in plan.actionable:
             if ch.live is not None and ch.action not in (Action.DELETE, Action.REPLACE):
                 self.ids[(REGISTRY[ch.kind].ref, ch.key)] = ch.live.id

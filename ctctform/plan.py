@@ -129,6 +129,9 @@ class Plan:
     kinds: list[str] = field(default_factory=list)  # kinds read, for the fingerprint on apply
     detailed: list[list[str]] = field(default_factory=list)  # (kind, id) whose details were read
     account: str | None = None
+    # "list:Newsletter" -> id, for every reference to a declared resource that already
+    # exists: its id holds even when its own rename or update is left out (--exclude).
+    references: dict[str, str] = field(default_factory=dict)
 
     @property
     def actionable(self) -> list[Change]:
@@ -163,6 +166,7 @@ class Plan:
             "fingerprint": self.fingerprint,
             "kinds": self.kinds,
             "detailed": self.detailed,
+            "references": self.references,
             "summary": self.counts(),
             "live_counts": self.live_counts,
             "changes": [c.to_dict() for c in self.actionable],
@@ -305,6 +309,16 @@ class Planner:
             return Action.RENAME
         return Action.UPDATE
 
+    def known_references(self) -> dict[str, str]:
+        out = {}
+        for ch in self.changes.values():
+            for kind, key in dependencies(ch):
+                live = self.matched.get((kind, key))
+                dep = self.changes.get((kind, key))
+                if live is not None and not (dep and dep.action is Action.REPLACE):
+                    out[f"{REGISTRY[kind].ref}:{key}"] = live.id
+        return out
+
     # -- checks ------------------------------------------------------------------
     def check_dangling(self) -> None:
         """A kept segment must not point at a resource this plan deletes or replaces."""
@@ -432,6 +446,7 @@ class Planner:
             errors=self.errors,
             kinds=sorted(self.live.kinds),
             detailed=sorted([k, i] for k, i in self.live.detailed),
+            references=self.known_references(),
         )
 
 

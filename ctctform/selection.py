@@ -92,7 +92,9 @@ class Selection:
         dropped = {k for k in keep if self.excluded(*k)}
         for k in keep - dropped:
             for dep in dependencies(changes[k]):
-                if dep in dropped and changes[dep].action is not Action.NOOP:
+                # Only a new id matters to what references it: a left-out rename or update
+                # keeps the id the kept change resolves to.
+                if dep in dropped and changes[dep].action in (Action.CREATE, Action.REPLACE):
                     errors.append(
                         f"--exclude {dep[0]}:{dep[1]} leaves out a change that "
                         f"{k[0]}:{k[1]} needs; exclude both or neither"

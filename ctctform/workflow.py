@@ -89,6 +89,7 @@ def load_saved_plan(client: Any, path: Path, opts: Options) -> tuple[Plan, LiveS
         warnings=doc.get("warnings") or [],
         kinds=doc.get("kinds") or [],
         account=doc.get("account"),
+        references=doc.get("references") or {},
     )
     return plan, live
 

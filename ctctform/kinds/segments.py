@@ -27,9 +27,11 @@ class Segments(Kind):
     has_details = True
 
     def detail_cache_key(self, live: Live) -> str | None:
-        # edited_at moves whenever the name or the criteria change.
-        edited = live.record.get("edited_at")
-        return f"{live.id}@{edited}" if edited else None
+        # edited_at moves whenever the name or the criteria change. Segment ids are small
+        # per-account integers, so created_at joins the key: two accounts sharing a cache file
+        # (same API URL, different tokens) cannot confuse their segments.
+        edited, created = live.record.get("edited_at"), live.record.get("created_at")
+        return f"{live.id}@{created}@{edited}" if edited and created else None
 
     def read_detail(self, client: ApiLike, live: Live) -> dict[str, Any]:
         rec = client.get(f"{self.path}/{live.id}")

@@ -120,3 +120,45 @@ def test_unknown_target_kind_is_an_error_without_requests(sb, ctct, manifest):
     assert res.code == 1, res
     assert "unknown kind 'widgets'" in res.stderr
     assert sb.requests == []
+
+
+def test_excluding_a_rename_keeps_the_id_a_kept_segment_needs(sb, ctct, manifest, api):
+    """A left-out rename does not change the list's id, so a segment that references the list
+    by its new name can still be applied, with the list's id."""
+    sb.seed(
+        {
+            "lists": [{"name": "Old"}],
+            "segments": [
+                {
+                    "name": "S",
+                    "criteria": {"version": "1.0.0", "criteria": {"type": "and", "group": []}},
+                }
+            ],
+        }
+    )
+    list_id = sb.store().find("lists", "Old").list_id
+    path = manifest("""
+        version: 1
+        lists:
+          - name: New
+            renamed_from: [Old]
+        segments:
+          - name: S
+            criteria:
+              version: "1.0.0"
+              criteria:
+                type: and
+                group:
+                  - {source: list_membership, field: list_id, op: contains-any, const_value: "${list:New}"}
+    """)
+    plan = ctct(["plan", path, "--exclude", "lists:New"])
+    assert plan.code == 0, plan
+    assert summary_line(plan.stdout) == "Plan: 0 to add, 1 to change, 0 to destroy."
+    res = ctct(["apply", path, "--exclude", "lists:New", "--auto-approve"])
+    assert res.code == 0, res
+    seg = sb.store().find("segments", "S")
+    assert list_id in seg.segment_criteria
+    assert sb.store().find("lists", "Old") is not None  # the rename was left out
+    apply_ok(ctct, path)
+    assert sb.store().find("lists", "New").list_id == list_id
+    assert plan_is_clean(ctct, path)
