@@ -111,6 +111,16 @@ def selection_options(fn: Callable[..., Any]) -> Callable[..., Any]:
                 help="Partner: act on this client account.",
             ),
             click.option(
+                "--all-accounts",
+                is_flag=True,
+                help="Partner: every client account, one after another, with a report.",
+            ),
+            click.option(
+                "--account-vars",
+                type=click.Path(dir_okay=False, exists=True),
+                help="YAML: {encoded_account_id: {var: value}} for --all-accounts.",
+            ),
+            click.option(
                 "--parallelism",
                 type=click.IntRange(1, 32),
                 default=8,
@@ -164,8 +174,6 @@ class Session:
 
     def __init__(self, kw: dict[str, Any], json_out: bool = False) -> None:
         from ctctform.api import Client, ClientConfig
-        from ctctform.live import DetailCache
-        from ctctform.workflow import Options
 
         token_file = kw.get("refresh_token_file")
         self.config = ClientConfig.from_env(
@@ -177,12 +185,19 @@ class Session:
         self.root = Client(self.config, notice=lambda m: click.echo(m, err=True))
         self.account = kw.get("account")
         self.client = self.root.for_account(self.account) if self.account else self.root
+        self.kw = kw
+        self.options = self.options_for(self.account)
+        self.json_out = json_out
+
+    def options_for(self, account: str | None) -> Any:
+        from ctctform.live import DetailCache
+        from ctctform.workflow import Options
+
+        kw = self.kw
         cache = (
-            None
-            if kw.get("no_cache")
-            else DetailCache.default_path(self.config.api_url, self.account)
+            None if kw.get("no_cache") else DetailCache.default_path(self.config.api_url, account)
         )
-        self.options = Options(
+        return Options(
             selection=Selection.parse(kw.get("target") or (), kw.get("exclude") or ()),
             policy=Policy(
                 allow_delete=bool(kw.get("allow_delete")),
@@ -192,9 +207,8 @@ class Session:
             ),
             parallelism=kw.get("parallelism") or 8,
             cache_path=cache,
-            account=self.account,
+            account=account,
         )
-        self.json_out = json_out
 
     def requests_line(self) -> str:
         return f"API requests: {self.root.stats.summary()}"
@@ -207,6 +221,35 @@ def load(path: str | None, vars_: tuple[str, ...]) -> Any:
     from ctctform.manifest import load_manifest
 
     return load_manifest(default_path(path), parse_vars(vars_))
+
+
+def fleet(path: str | None, kw: dict[str, Any], apply: bool) -> int:
+    """--all-accounts: 1 if any account failed, 2 if any has changes (plan), else 0."""
+    from ctctform.fleet import load_account_vars, render_report, run_accounts, variables_for
+
+    per_account = load_account_vars(kw.get("account_vars"))
+    overrides = parse_vars(kw["vars_"])
+    manifest_path = default_path(path)
+    session = Session(kw)
+    try:
+        accounts = session.root.partner_accounts()
+        runs = run_accounts(
+            session.root,
+            manifest_path,
+            accounts,
+            session.options_for,
+            lambda account: variables_for(account, per_account, overrides),
+            apply=apply,
+            echo=click.echo,
+            color=color(),
+        )
+    finally:
+        session.close()
+    click.echo(render_report(runs))
+    click.echo(session.requests_line())
+    if any(r.failed for r in runs):
+        return EXIT_ERROR
+    return EXIT_CHANGES if not apply and any(r.changed for r in runs) else EXIT_OK
 
 
 def writable(path: str | None, option: str) -> None:
@@ -293,6 +336,19 @@ def plan(path: str | None, **kw: Any) -> None:
         fail("--refresh-only reports drift and makes no plan to save; drop --out")
     for option in ("out", "markdown"):
         writable(kw[option], f"--{option}")
+    if kw["all_accounts"]:
+        for key, flag in (
+            ("out", "--out"),
+            ("json_out", "--json"),
+            ("markdown", "--markdown"),
+            ("account", "--account"),
+        ):
+            if kw[key]:
+                fail(f"{flag} cannot be combined with --all-accounts")
+        code = fleet(path, kw, apply=False)
+        if code == EXIT_CHANGES and not kw["detailed_exitcode"]:
+            code = EXIT_OK
+        sys.exit(code)
     manifest = load(path, kw["vars_"])
     session = Session(kw, kw["json_out"])
     try:
@@ -341,6 +397,14 @@ def apply(path: str | None, plan_file: str | None, auto_approve: bool, **kw: Any
         fail("give a manifest PATH or --plan FILE, not both")
     if plan_file:
         refuse_with_saved_plan(kw)
+    if kw["all_accounts"]:
+        if plan_file or kw["account"]:
+            fail("--all-accounts cannot be combined with --plan or --account")
+        if not auto_approve:
+            fail(
+                "apply --all-accounts changes many accounts without asking each: add --auto-approve"
+            )
+        sys.exit(fleet(path, kw, apply=True))
     manifest = None if plan_file else load(path, kw["vars_"])
     if not auto_approve and (os.environ.get("CI") or not sys.stdin.isatty()):
         fail(
