@@ -32,7 +32,7 @@ from typing import Any
 import yaml
 
 from ctctform.kinds import REGISTRY
-from ctctform.live import LiveState
+from ctctform.live import KindState, LiveState
 from ctctform.manifest import load_manifest
 from ctctform.plan import Plan, Planner, Policy
 from ctctform.render import render_plan
@@ -199,7 +199,7 @@ def live_state(resources: dict[str, list[dict[str, Any]]]) -> LiveState:
             }
         )
     for kind, recs in records.items():
-        state.get(kind).items = [REGISTRY[kind].to_live(r) for r in recs]
+        state.kinds[kind] = KindState(REGISTRY[kind], [REGISTRY[kind].to_live(r) for r in recs])
     return state
 
 

@@ -77,7 +77,8 @@ class Applier:
         self.lock = threading.Lock()
         self.stop = threading.Event()
         self.result = ApplyResult()
-        self._failed: list[Change] = []
+        self._failed: set[int] = set()  # id() of changes that failed: Change compares by value
+        self.live_by_key = {k: st.by_key() for k, st in live.kinds.items()}
         for ref, ident in plan.references.items():
             kind_ref, _, name = ref.partition(":")
             self.ids[(kind_ref, name)] = ident
@@ -91,7 +92,7 @@ class Applier:
             if (ref, name) in self.ids:
                 return self.ids[(ref, name)]
         kind = BY_REF[ref]
-        live = self.live.get(kind.name).by_key().get(name)
+        live = self.live_by_key.get(kind.name, {}).get(name)
         if live is None:
             raise CtctformError(f"${{{ref}:{name}}}: no such {kind.noun} in the account")
         return live.id
@@ -215,7 +216,7 @@ class Applier:
             for stage in stages:
                 if self.stop.is_set():
                     self.result.not_started.extend(
-                        c for t in stage for c in t.changes if c not in self._failed
+                        c for t in stage for c in t.changes if id(c) not in self._failed
                     )
                     continue
                 list(pool.map(self._run_task, stage))
@@ -224,7 +225,7 @@ class Applier:
     def _run_task(self, task: Task) -> None:
         if self.stop.is_set():
             with self.lock:
-                self.result.not_started.extend(c for c in task.changes if c not in self._failed)
+                self.result.not_started.extend(c for c in task.changes if id(c) not in self._failed)
             return
         try:
             text = task.run()
@@ -232,13 +233,14 @@ class Applier:
             self.stop.set()
             with self.lock:
                 self.result.failed.extend((c, str(exc)) for c in task.changes)
-                self._failed.extend(task.changes)
+                self._failed.update(id(c) for c in task.changes)
             for c in task.changes:
                 self.report(c, str(exc), False, False)
             return
-        whole = [c for c in task.changes if c not in task.partial]
+        halves = {id(c) for c in task.partial}
+        whole = [c for c in task.changes if id(c) not in halves]
         with self.lock:
             self.result.done.extend((c, text) for c in whole)
         for c in task.changes:
-            partial = c in task.partial
+            partial = id(c) in halves
             self.report(c, "old one deleted" if partial else text, True, partial)

@@ -206,7 +206,7 @@ class Planner:
     def match(self, kind: Kind) -> list[Live]:
         """Pair each declared resource with its live one; returns the live ones left over."""
         state = self.live.get(kind.name)
-        by_key = state.by_key()
+        by_key = self.live_by_key.get(kind.name, {})
         claimed: set[str] = set()
         for res in self.manifest.resources[kind.name]:
             live = by_key.get(res.key)
