@@ -34,6 +34,7 @@ bench: $(STAMP)
 
 schemas: $(STAMP)
 	$(PY) scripts/extract_spec_definitions.py
+	$(VENV)/bin/ctctform schema > ctctform/schemas/manifest.schema.json
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

@@ -33,10 +33,9 @@ import yaml
 
 from ctctform.kinds import REGISTRY
 from ctctform.live import KindState, LiveState
-from ctctform.manifest import load_manifest
-from ctctform.plan import Plan, Planner, Policy
+from ctctform.plan import Plan, Planner, Policy, Selection
 from ctctform.render import render_plan
-from ctctform.selection import Selection
+from ctctform.workflow import load_manifest
 
 SIZES = {"lists": 1000, "tags": 2500, "custom_fields": 100, "segments": 1400}
 FILES = {"lists": 2, "tags": 3, "custom_fields": 1, "segments": 2}
@@ -59,16 +58,21 @@ def criteria(i: int) -> dict[str, Any]:
             "type": "and",
             "group": [
                 {
-                    "source": "list_membership",
-                    "field": "list_id",
-                    "op": "contains-any",
-                    "const_value": f"${{list:{lname(i % SIZES['lists'])}}}",
-                },
-                {
-                    "source": "tags",
-                    "field": "tag_id",
-                    "op": "contains-any",
-                    "const_value": f"${{tag:{tname((i * 7) % SIZES['tags'])}}}",
+                    "type": "or",
+                    "group": [
+                        {
+                            "source": "list_membership",
+                            "field": "list_id",
+                            "op": "contains-any",
+                            "const_value": f"${{list:{lname(i % SIZES['lists'])}}}",
+                        },
+                        {
+                            "source": "tags",
+                            "field": "tag_id",
+                            "op": "contains-any",
+                            "const_value": f"${{tag:{tname((i * 7) % SIZES['tags'])}}}",
+                        },
+                    ],
                 },
                 {
                     "source": "contact",

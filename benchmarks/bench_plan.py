@@ -35,13 +35,12 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from ctctform.selection import Selection
 
 from ctctform.api import Client, ClientConfig
-from ctctform.manifest import load_manifest
 from ctctform.plan import Policy
 from ctctform.sandbox import Sandbox
-from ctctform.selection import Selection
-from ctctform.workflow import Options, make_plan
+from ctctform.workflow import Options, load_manifest, make_plan
 
 RATE = 4.0
 BAR = 1.15
@@ -109,7 +108,9 @@ def criteria(i: int, n_lists: int, n_tags: int) -> dict[str, Any]:
                 "const_value": f"${{list:{list_name((i * 11 + 5) % n_lists)}}}",
             }
         )
-    return {"version": "1.0.0", "criteria": {"type": "and", "group": group}}
+    # Tags and list conditions sit in `or` groups under the top-level `and` (the API's rule).
+    nested = [{"type": "or", "group": [condition]} for condition in group]
+    return {"version": "1.0.0", "criteria": {"type": "and", "group": nested}}
 
 
 def account(size: dict[str, int]) -> dict[str, list[dict[str, Any]]]:

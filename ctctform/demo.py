@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from ctctform.api import Client, ClientConfig
-from ctctform.manifest import load_manifest
-from ctctform.plan import Policy
+from ctctform.apply import ApplyResult, Reporter
+from ctctform.kinds import api_routes
+from ctctform.plan import Plan
 from ctctform.render import render_plan
-from ctctform.render.progress import render_result, reporter
+from ctctform.render.progress import render_account, render_result, reporter
 from ctctform.sandbox import Sandbox
-from ctctform.selection import Selection
-from ctctform.workflow import Options, make_plan, run_apply
+from ctctform.workflow import Options, load_manifest, run
+
+Echo = Callable[[str], Any]
 
 
 def examples_dir() -> Path:
@@ -25,10 +27,38 @@ def examples_dir() -> Path:
     raise FileNotFoundError("examples/basic not found; run the demo from the ctctform checkout")
 
 
-def run_demo(echo: Callable[[str], Any], color: bool = False, fast: bool = False) -> int:
+class DemoView:
+    """The workflow's steps, narrated like the commands a person would type."""
+
+    def __init__(self, echo: Echo, color: bool) -> None:
+        self.echo = echo
+        self.color = color
+
+    def account(self, summary: Mapping[str, Any], note: str | None) -> None:
+        self.echo(render_account(summary, note))
+
+    def plan(self, plan: Plan) -> None:
+        self.echo(render_plan(plan, self.color))
+
+    def errors(self, errors: list[str]) -> None:
+        self.echo("\n".join(f"Error: {e}" for e in errors))
+
+    def reporter(self, plan: Plan) -> Reporter:
+        self.echo("")
+        return reporter(plan, self.echo, self.color)
+
+    def result(self, result: ApplyResult) -> None:
+        self.echo(render_result(result))
+
+    def confirm(self, plan: Plan) -> bool:
+        return True  # the demo's apply is `apply --auto-approve`
+
+
+def run_demo(echo: Echo, color: bool = False, fast: bool = False) -> int:
     examples = examples_dir()
     seed = yaml.safe_load((examples / "demo-seed.yaml").read_text())
-    manifest_path = examples / "basic"
+    manifest = load_manifest(examples / "basic")
+    view = DemoView(echo, color)
     with Sandbox(port=0, seed=seed) as sb:
         config = ClientConfig.from_env(
             {},
@@ -39,29 +69,19 @@ def run_demo(echo: Callable[[str], Any], color: bool = False, fast: bool = False
             partner_client_secret="sandbox",
             partner_token_url=sb.partner_token_url,
             rate_limit=200.0 if fast else 10.0,
+            credentials_file=Path("/nonexistent/ctctform-demo/credentials.json"),
         )
         echo(f"Started a sandbox Constant Contact account at {sb.base_url}")
         echo(f"(seeded from {examples.name}/demo-seed.yaml; it has drifted from the manifest)\n")
-        opts = Options(Selection(), Policy(), parallelism=8, cache_path=None)
-        manifest = load_manifest(manifest_path)
-        steps = [("plan", False), ("apply --auto-approve", True), ("plan", False)]
-        plan = None
-        for command, apply in steps:
+        outcome = None
+        for command, apply in (("plan", False), ("apply --auto-approve", True), ("plan", False)):
             echo(f"$ ctctform {command} examples/basic")
-            with Client(config) as client:
-                plan, live = make_plan(client, manifest, opts)
-                echo(render_plan(plan, color))
-                if apply and plan.has_changes:
-                    echo("")
-                    result = run_apply(client, plan, live, opts, reporter(plan, echo, color))
-                    echo(render_result(result))
-                    if not result.ok:
-                        return 1
+            with Client(config, routes=api_routes()) as client:
+                outcome = run(client, view, Options(), manifest=manifest, apply=apply)
                 echo(f"API requests: {client.stats.summary()}\n")
-            if plan.errors:
-                echo("\n".join(f"Error: {e}" for e in plan.errors))
+            if outcome.failed:
                 return 1
-        clean = plan is not None and not plan.has_changes
+        clean = outcome is not None and outcome.plan is not None and not outcome.plan.has_changes
         echo(
             "The second plan is clean: the account now matches the manifest."
             if clean

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ctctform.api.errors import ActivityError, one_line
+from ctctform.api.errors import ActivityError, AnswerError, one_line
 
 FAILED_STATES = frozenset({"failed", "cancelled", "timed_out"})
 DONE_STATE = "completed"
@@ -17,17 +17,21 @@ DONE_STATE = "completed"
 class PollSettings:
     initial: float = 0.3
     maximum: float = 3.0
-    timeout: float = 600.0
+    timeout: float = 300.0
     growth: float = 1.6
 
 
-def status_path(activity: dict[str, Any], follow: Callable[[str], str]) -> str:
-    links = activity.get("_links")
-    self_link = links.get("self") if isinstance(links, dict) else None
-    href = self_link.get("href") if isinstance(self_link, dict) else None
-    if isinstance(href, str) and href:
-        return follow(href)
+def status_path(activity: dict[str, Any]) -> str:
+    """`/activities/{activity_id}`: from the id, or the last segment of the self link (whose
+    path, like paging links, need not be the v3 one)."""
     activity_id = activity.get("activity_id")
+    if not isinstance(activity_id, str) or not activity_id.strip():
+        links = activity.get("_links")
+        self_link = links.get("self") if isinstance(links, dict) else None
+        href = self_link.get("href") if isinstance(self_link, dict) else None
+        activity_id = (
+            href.rstrip("/").rsplit("/", 1)[-1].split("?")[0] if isinstance(href, str) else None
+        )
     if not activity_id:
         raise ActivityError(
             "activity response has neither activity_id nor _links.self",
@@ -67,37 +71,40 @@ def check(activity: dict[str, Any], origin: str) -> bool:
 
 
 def wait_for(
-    activity: dict[str, Any],
+    activity: Any,
     get: Callable[[str], Any],
-    follow: Callable[[str], str],
     settings: PollSettings,
     origin: str,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
 ) -> dict[str, Any]:
-    """Poll GET /activities/{id} with growing intervals until completed, or raise."""
-    if not isinstance(activity, dict):
-        raise ActivityError(
-            f"{origin} did not answer with an activity", activity_id=None, state=None
-        )
-    path = status_path(activity, follow)
+    """Poll GET /activities/{id} with growing intervals until completed, or raise.
+
+    Bounded by `settings.timeout` (`--activity-timeout`): an activity still processing then
+    is reported, not waited for forever; it may still finish on its own.
+    """
+    activity = _checked(activity, origin)
+    path = status_path(activity)
     deadline = clock() + settings.timeout
     interval = settings.initial
     while not check(activity, origin):
         remaining = deadline - clock()
         if remaining <= 0:
             raise ActivityError(
-                f"activity {activity.get('activity_id', '?')} ({origin}) still "
-                f"{activity.get('state')} after {settings.timeout:g}s",
+                f"activity {activity.get('activity_id', '?')} ({origin}) is still "
+                f"{activity.get('state')} after {settings.timeout:g}s; it may still finish: "
+                "run plan later to see where the account stands (--activity-timeout waits "
+                "longer)",
                 activity_id=activity.get("activity_id"),
                 state=activity.get("state"),
             )
         sleep(min(interval, remaining))
         interval = min(settings.maximum, interval * settings.growth)
-        polled = get(path)
-        if not isinstance(polled, dict):
-            raise ActivityError(
-                f"GET {path} did not answer with an activity", activity_id=None, state=None
-            )
-        activity = polled
+        activity = _checked(get(path), f"GET {path}")
+    return activity
+
+
+def _checked(activity: Any, origin: str) -> dict[str, Any]:
+    if not isinstance(activity, dict) or not isinstance(activity.get("state"), str):
+        raise AnswerError(f"{origin}: the answer is not an activity (no state)")
     return activity

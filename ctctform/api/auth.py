@@ -1,30 +1,38 @@
-"""Credentials: account bearer tokens (static or refresh-token grant) and partner credentials.
+"""Credentials: the account bearer token (explicit, stored or refreshed) and the partner's.
 
-Both providers hand out headers together with a *generation* number. A request that gets a
-401 passes back the generation it used; only the first such caller refreshes, every other
-caller (same generation, waiting on the lock) just picks up the new token. That is how
-several threads hitting 401 at once cause exactly one token request.
+Precedence (DESIGN §7): an explicit `CTCT_ACCESS_TOKEN` wins; otherwise a stored access token
+that has not expired; otherwise a refresh with the stored refresh token, falling back to
+`CTCT_REFRESH_TOKEN` only when the store has none or the stored one is refused
+(`invalid_grant`). A refresh happens under the store's lock after re-reading it (another run
+may have refreshed meanwhile), and every rotation is written back, and handed to
+`CTCT_ON_TOKEN_ROTATED`, before the run goes on. A rotation that cannot be kept is an error:
+the store's writability is checked before the refresh token is spent.
+
+Both providers hand out headers with a *generation* number. A request that gets a 401 passes
+back the generation it used; only the first such caller refreshes, the others pick up the
+new token. That is how several threads hitting 401 at once cause exactly one token request.
 """
 
 from __future__ import annotations
 
-import os
+import subprocess
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from ctctform.api.config import ClientConfig
-from ctctform.api.errors import AuthError
+from ctctform.api.credentials import CredentialStore, StoredTokens
+from ctctform.api.errors import AuthError, CredentialStoreError
+from ctctform.api.redact import REDACTOR
+from ctctform.api.tokens import OAuthError, TokenEndpoint
 
-# (token url, client id, client secret, form fields) -> parsed JSON of a 2xx answer.
-TokenRequester = Callable[[str, str, str, dict[str, str]], dict[str, Any]]
 Notice = Callable[[str], None]
-
 NO_CREDENTIALS = (
-    "no credentials: set CTCT_ACCESS_TOKEN, or CTCT_CLIENT_ID, CTCT_CLIENT_SECRET and "
-    "CTCT_REFRESH_TOKEN"
+    "no credentials: run `ctctform login`, or set CTCT_ACCESS_TOKEN, or CTCT_CLIENT_ID and "
+    "CTCT_REFRESH_TOKEN (with CTCT_CLIENT_SECRET for a confidential app)"
 )
+HOOK_TIMEOUT = 60.0
 
 
 class Auth(Protocol):
@@ -41,28 +49,20 @@ class _TokenState:
 
 
 class AccountAuth:
-    """Bearer token for account endpoints: CTCT_ACCESS_TOKEN, or the refresh-token grant."""
-
-    def __init__(self, config: ClientConfig, request_token: TokenRequester, notice: Notice):
+    def __init__(
+        self, config: ClientConfig, tokens: TokenEndpoint, store: CredentialStore, notice: Notice
+    ) -> None:
         self._config = config
-        self._request_token = request_token
+        self._tokens = tokens
+        self._store = store
         self._notice = notice
-        self._refresh_token = config.refresh_token
         self._state = _TokenState(token=config.access_token)
         self._lock = threading.Lock()
-
-    def _missing_grant_settings(self) -> list[str]:
-        wanted = {
-            "CTCT_CLIENT_ID": self._config.client_id,
-            "CTCT_CLIENT_SECRET": self._config.client_secret,
-            "CTCT_REFRESH_TOKEN": self._refresh_token,
-        }
-        return [name for name, value in wanted.items() if not value]
 
     def headers(self) -> tuple[dict[str, str], int]:
         with self._lock:
             if self._state.token is None:
-                self._fetch_locked()
+                self._obtain_locked(rejected=None)
             assert self._state.token is not None
             return {"Authorization": f"Bearer {self._state.token}"}, self._state.generation
 
@@ -72,69 +72,156 @@ class AccountAuth:
                 return  # another thread already refreshed since this caller's request
             if self._state.failure is not None:
                 raise self._state.failure
-            missing = self._missing_grant_settings()
-            if missing:
+            if not self._config.client_id:
                 raise AuthError(
                     f"the access token was rejected (401 on {where}); set a fresh "
-                    "CTCT_ACCESS_TOKEN, or CTCT_CLIENT_ID, CTCT_CLIENT_SECRET and "
-                    "CTCT_REFRESH_TOKEN so ctctform can refresh it"
+                    "CTCT_ACCESS_TOKEN, or CTCT_CLIENT_ID and a refresh token so ctctform "
+                    "can refresh it"
                 )
-            self._fetch_locked()
+            self._obtain_locked(rejected=self._state.token)
 
-    def _fetch_locked(self) -> None:
+    # -- obtaining a token -------------------------------------------------------------------
+
+    def _obtain_locked(self, rejected: str | None) -> None:
         if self._state.failure is not None:
             raise self._state.failure
-        missing = self._missing_grant_settings()
-        if missing:
-            if len(missing) < 3:
-                raise AuthError(f"{NO_CREDENTIALS} (missing: {', '.join(missing)})")
-            raise AuthError(NO_CREDENTIALS)
-        assert self._config.client_id and self._config.client_secret and self._refresh_token
-        form = {"grant_type": "refresh_token", "refresh_token": self._refresh_token}
         try:
-            answer = self._request_token(
-                self._config.token_url, self._config.client_id, self._config.client_secret, form
-            )
-            token = _access_token(answer, self._config.token_url)
+            token = self._obtain(rejected)
         except AuthError as exc:
             # Remember the failure so the other threads waiting on this 401 don't retry it.
             self._state.failure = exc
             raise
         self._state = _TokenState(token=token, generation=self._state.generation + 1)
-        self._rotate(answer.get("refresh_token"))
 
-    def _rotate(self, new_refresh_token: Any) -> None:
-        if not isinstance(new_refresh_token, str) or not new_refresh_token:
-            return
-        if new_refresh_token == self._refresh_token:
-            return
-        self._refresh_token = new_refresh_token
-        path = self._config.refresh_token_file
-        if not path:
-            self._notice(
-                "Constant Contact issued a new refresh token; the old one may stop working. "
-                "Set CTCT_REFRESH_TOKEN_FILE (refresh_token_file) to have ctctform save it."
-            )
-            return
+    def _obtain(self, rejected: str | None) -> str:
+        client_id = self._config.client_id
+        if not client_id:
+            raise AuthError(NO_CREDENTIALS)
+        stored = self._store.read(client_id)
+        if stored and stored.access_valid(self._store.now()) and stored.access_token != rejected:
+            REDACTOR.add(stored.access_token, stored.refresh_token)
+            return stored.access_token  # type: ignore[return-value]
+        if not ((stored and stored.refresh_token) or self._config.refresh_token):
+            raise AuthError(NO_CREDENTIALS)
+        self._check_keepable()
+        with self._store.locked():
+            # Re-read under the lock: another run may have refreshed (and rotated) meanwhile.
+            stored = self._store.read(client_id)
+            if (
+                stored
+                and stored.access_valid(self._store.now())
+                and stored.access_token != rejected
+            ):
+                return stored.access_token  # type: ignore[return-value]
+            answer = self._refresh_with(self._candidates(stored))
+            return self._keep(client_id, answer, stored)
+
+    def _candidates(self, stored: StoredTokens | None) -> list[tuple[str, str]]:
+        out = []
+        if stored and stored.refresh_token:
+            out.append(("the stored refresh token", stored.refresh_token))
+        env = self._config.refresh_token
+        if env and not (stored and stored.refresh_token == env):
+            out.append(("CTCT_REFRESH_TOKEN", env))
+        return out
+
+    def _refresh_with(self, candidates: list[tuple[str, str]]) -> dict[str, Any]:
+        refused: list[str] = []
+        for label, token in candidates:
+            try:
+                return self._tokens.refresh(token)
+            except OAuthError as exc:
+                if exc.error == "invalid_client" and self._config.public_client:
+                    raise AuthError(
+                        f"{exc}. CTCT_CLIENT_SECRET is not set, so ctctform refreshed as a public "
+                        "client (a PKCE or device-flow app); for a confidential app, set it"
+                    ) from None
+                if exc.error != "invalid_grant":
+                    raise
+                refused.append(label)
+        raise AuthError(
+            f"{' and '.join(refused)} {'was' if len(refused) == 1 else 'were'} refused "
+            "(invalid_grant: expired after 180 days unused, or replaced by a newer one when "
+            "the app rotates refresh tokens); run `ctctform login`, or set a fresh "
+            "CTCT_REFRESH_TOKEN"
+        )
+
+    def _keep(self, client_id: str, answer: dict[str, Any], stored: StoredTokens | None) -> str:
+        old = (stored.refresh_token if stored else None) or self._config.refresh_token
+        token, refresh = save_answer(self._store, client_id, self._config.token_url, answer, old)
+        if refresh != old and refresh is not None:
+            self._rotated(refresh)
+        return token
+
+    def _check_keepable(self) -> None:
+        """Refuse to spend a refresh token whose successor could not be kept."""
         try:
-            write_secret_file(path, new_refresh_token)
-        except OSError as exc:
-            self._notice(
-                "Constant Contact issued a new refresh token; ctctform could not save it to "
-                f"{path}: {exc.strerror or type(exc).__name__}"
-            )
-            return
-        self._notice(
-            f"Constant Contact issued a new refresh token; saved it to {path} (mode 0600)."
+            self._store.check_writable()
+        except CredentialStoreError as exc:
+            raise AuthError(
+                f"{exc}; a rotated refresh token could not be saved, so ctctform did not "
+                "refresh. Set CTCT_CREDENTIALS_FILE to a writable path"
+            ) from None
+
+    def _rotated(self, new_refresh: str) -> None:
+        command = self._config.on_token_rotated
+        where = f"saved it to {self._store.path}"
+        if command:
+            run_hook(command, new_refresh)
+            where += " and handed it to CTCT_ON_TOKEN_ROTATED"
+        self._notice(f"Constant Contact issued a new refresh token; {where}.")
+
+
+def save_answer(
+    store: CredentialStore,
+    client_id: str,
+    token_url: str,
+    answer: dict[str, Any],
+    previous_refresh: str | None,
+) -> tuple[str, str | None]:
+    """Write a token answer to the store (under its lock): (access token, refresh token)."""
+    token = answer.get("access_token")
+    if not isinstance(token, str) or not token:
+        raise AuthError(f"the token endpoint {token_url} gave no access_token")
+    new_refresh = answer.get("refresh_token")
+    refresh = new_refresh if isinstance(new_refresh, str) and new_refresh else previous_refresh
+    expires = answer.get("expires_in")
+    expires_at = store.now() + float(expires) if isinstance(expires, int | float) else None
+    store.write(client_id, StoredTokens(refresh, token, expires_at, token_url))
+    return token, refresh
+
+
+def run_hook(command: str, secret: str) -> None:
+    """Give `secret` to `command` on standard input (e.g. `gh secret set CTCT_REFRESH_TOKEN`)."""
+    try:
+        done = subprocess.run(
+            command,
+            shell=True,
+            input=secret + "\n",
+            text=True,
+            capture_output=True,
+            timeout=HOOK_TIMEOUT,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise AuthError(
+            f"CTCT_ON_TOKEN_ROTATED failed ({type(exc).__name__}); the new refresh token is "
+            "in the credential store only: copy it to your secret store before the next run"
+        ) from None
+    if done.returncode != 0:
+        raise AuthError(
+            f"CTCT_ON_TOKEN_ROTATED exited {done.returncode}; the new refresh token is in the "
+            "credential store only: copy it to your secret store before the next run"
         )
 
 
 class PartnerAuth:
-    """x-api-key plus a bearer token from the partner client-credentials grant (lazy)."""
+    """x-api-key plus a bearer token from the partner client-credentials grant (lazy). The
+    token is a 1-hour JWT that cannot be refreshed: a 401 asks for a new one."""
 
-    def __init__(self, config: ClientConfig, request_token: TokenRequester):
+    def __init__(self, config: ClientConfig, tokens: TokenEndpoint) -> None:
         self._config = config
-        self._request_token = request_token
+        self._tokens = tokens
         self._state = _TokenState()
         self._lock = threading.Lock()
 
@@ -174,39 +261,12 @@ class PartnerAuth:
         if self._state.failure is not None:
             raise self._state.failure
         self._check_settings()
-        assert self._config.partner_client_id and self._config.partner_client_secret
         try:
-            answer = self._request_token(
-                self._config.partner_token_url,
-                self._config.partner_client_id,
-                self._config.partner_client_secret,
-                {"grant_type": "client_credentials"},
-            )
-            token = _access_token(answer, self._config.partner_token_url)
+            answer = self._tokens.client_credentials()
+            token = answer.get("access_token")
+            if not isinstance(token, str) or not token:
+                raise AuthError(f"{self._config.partner_token_url} gave no access_token")
         except AuthError as exc:
             self._state.failure = exc
             raise
         self._state = _TokenState(token=token, generation=self._state.generation + 1)
-
-
-def _access_token(answer: dict[str, Any], url: str) -> str:
-    token = answer.get("access_token")
-    if not isinstance(token, str) or not token:
-        raise AuthError(f"token endpoint {url} answered without an access_token")
-    return token
-
-
-def write_secret_file(path: str | os.PathLike[str], value: str) -> None:
-    """Replace `path` atomically with `value`, readable by the owner only (0600)."""
-    tmp = f"{path}.{os.getpid()}.{threading.get_ident()}.tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(value + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise

@@ -1,4 +1,10 @@
-"""Errors raised by the API client; each str() is one line and never holds a secret."""
+"""Errors raised by the API client; each str() is one line and never holds a secret.
+
+Errors also say what kind of failure they are: a *resource-specific* one (the API refused
+this request: 400, 404, 409, an activity that failed) lets an apply go on with what does not
+depend on it; a *systemic* one (credentials, the daily quota, a server that keeps failing or
+answers garbage, an unreachable host) means nothing new should start (`is_systemic`).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,7 @@ from typing import Any
 from ctctform.errors import CtctformError
 
 _MAX_MESSAGE = 300
+RESOURCE_STATUSES = frozenset({400, 404, 409, 422})
 
 
 def reason_phrase(status: int) -> str:
@@ -23,12 +30,15 @@ def one_line(text: str, limit: int = _MAX_MESSAGE) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-def redact(text: str, secrets: tuple[str, ...]) -> str:
-    """Mask secret values a remote party might echo back (defence in depth)."""
-    for secret in secrets:
-        if secret and len(secret) >= 4:
-            text = text.replace(secret, "***")
-    return text
+def parse_body(body: bytes | str) -> Any:
+    """JSON of an answer body, or None (not JSON, or nested beyond any real answer)."""
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    if not text.strip():
+        return None
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        return None
 
 
 def message_from_body(body: bytes | str, content_type: str = "") -> str:
@@ -36,27 +46,37 @@ def message_from_body(body: bytes | str, content_type: str = "") -> str:
     text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
     if not text.strip():
         return ""
-    try:
-        parsed = json.loads(text)
-    except ValueError:
+    parsed = parse_body(text)
+    if parsed is None:
         # HTML error pages from proxies are noise; keep plain text only.
-        return "" if "html" in content_type.lower() else one_line(text)
+        return "" if "html" in content_type.lower() or "<" in text[:100] else one_line(text)
     return one_line(_message_from_json(parsed))
+
+
+def error_key(body: bytes | str) -> str:
+    """The `error_key` of an error body (an object, or the first of an array), or ""."""
+    parsed = parse_body(body)
+    if isinstance(parsed, list) and parsed:
+        parsed = parsed[0]
+    if isinstance(parsed, dict):
+        key = parsed.get("error_key") or parsed.get("error")
+        return key if isinstance(key, str) else ""
+    return ""
 
 
 def _message_from_json(parsed: Any) -> str:
     if isinstance(parsed, list):
-        parts = [_message_from_json(item) for item in parsed]
+        parts = [_message_from_json(item) for item in parsed[:5]]
         return "; ".join(p for p in parts if p)
     if isinstance(parsed, dict):
         for key in ("error_message", "message", "error_description"):
             if isinstance(parsed.get(key), str) and parsed[key]:
-                return parsed[key]
+                return str(parsed[key])
         for key in ("error_key", "error"):
             if isinstance(parsed.get(key), str) and parsed[key]:
-                return parsed[key]
+                return str(parsed[key])
         return ""
-    return "" if parsed is None else str(parsed)
+    return "" if parsed is None else str(parsed)[:_MAX_MESSAGE]
 
 
 class ApiError(CtctformError):
@@ -102,8 +122,17 @@ class AmbiguousWriteError(ApiError):
         )
 
 
+class QuotaError(ApiError):
+    """The key's daily request quota is spent (429 `quota_exceeded`): nothing more can be
+    sent until it resets at 00:00 UTC."""
+
+
 class AuthError(CtctformError):
     """Missing, rejected or unobtainable credentials."""
+
+
+class CredentialStoreError(CtctformError):
+    """The credential store cannot be read, locked or written."""
 
 
 class ActivityError(CtctformError):
@@ -121,3 +150,24 @@ class ActivityError(CtctformError):
         self.state = state
         self.errors = list(errors or [])  # the API's activity_errors, as text
         super().__init__(message)
+
+
+class AnswerError(CtctformError):
+    """The API answered something ctctform cannot rely on (a malformed page, an item without
+    its id, a create without one). A broken server, not one resource: the run stops."""
+
+
+class Halted(CtctformError):
+    """A request was not sent because the run has stopped starting new work."""
+
+
+def is_systemic(exc: BaseException) -> bool:
+    """True when a failure means nothing new should start (see the module docstring).
+    Errors of other layers may say so themselves (`resource_specific = True`)."""
+    if getattr(exc, "resource_specific", False):
+        return False
+    if isinstance(exc, AmbiguousWriteError):
+        return True  # the server kept losing answers: it is in trouble, not this resource
+    if isinstance(exc, ApiError):
+        return exc.status not in RESOURCE_STATUSES
+    return not isinstance(exc, ActivityError)

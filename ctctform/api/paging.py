@@ -1,65 +1,80 @@
-"""Collection paging: follow `_links.next.href` until it is absent."""
+"""Collection paging: follow `_links.next` until it is absent, with a bound on the pages.
+
+The next link's *path* is not to be trusted: the API guide's own example for tags answers
+`/contacts-service/v3/accounts/{id}/contact_tags?cursor=...` (tags_get.html), not
+`/v3/contact_tags?cursor=...`. So the query of whatever link comes back (`cursor`, `limit`,
+or the partner listing's opaque `offset`) is sent to the known collection path.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
-from ctctform.api.errors import ApiError
-
-# The largest page each collection allows (DESIGN §4; the spec's `maximum` for `limit`).
-# GET /contact_lists says "1 - 500" in its text but `maximum: 1000` (erratum, DESIGN §4).
-PAGE_LIMITS: dict[str, int] = {
-    "/contact_lists": 1000,
-    "/contact_tags": 500,
-    "/contact_custom_fields": 100,
-    "/segments": 1000,
-    "/partner/accounts": 50,  # offset paging, 10..50
-}
+from ctctform.api.errors import AnswerError
 
 Params = Mapping[str, Any] | None
 Getter = Callable[[str, Params], Any]
+DEFAULT_MAX_PAGES = 1000
 
 
-def default_limit(path: str) -> int | None:
-    return PAGE_LIMITS.get("/" + path.split("?", 1)[0].strip("/"))
-
-
-def next_href(page: Any) -> str | None:
-    links = page.get("_links") if isinstance(page, dict) else None
+def next_query(page: dict[str, Any], where: str) -> dict[str, str] | None:
+    """The query parameters of the page's next link, or None on the last page."""
+    links = page.get("_links")
+    if links is None:
+        return None
     nxt = links.get("next") if isinstance(links, dict) else None
+    if nxt is None:
+        return None
     href = nxt.get("href") if isinstance(nxt, dict) else None
-    return href if isinstance(href, str) and href else None
+    if not isinstance(href, str) or not href:
+        raise AnswerError(f"{where}: _links.next has no href")
+    query = dict(parse_qsl(urlsplit(href).query, keep_blank_values=True))
+    if not query:
+        raise AnswerError(f"{where}: the next link {href[:100]!r} carries no cursor")
+    return query
 
 
 def collect(
     get: Getter,
-    follow: Callable[[str], str],
     path: str,
     item_key: str,
     limit: int | None = None,
     params: Params = None,
-) -> list[dict[str, Any]]:
-    """Read every page of `path`; `follow` turns a next href into what `get` accepts."""
-    query = dict(params or {})
-    limit = limit if limit is not None else default_limit(path)
+    max_pages: int | None = None,
+) -> list[Any]:
+    """Every item of `path`; each page must hold a list under `item_key`."""
+    query: dict[str, Any] = dict(params or {})
     if limit is not None:
         query["limit"] = limit
-    items: list[dict[str, Any]] = []
-    seen: set[str] = set()
-    page = get(path, query or None)
-    while True:
+    cap = max_pages or DEFAULT_MAX_PAGES
+    where = f"GET {path}"
+    items: list[Any] = []
+    seen: set[tuple[tuple[str, str], ...]] = set()
+    for number in range(1, cap + 1):
+        page = get(path, query or None)
+        label = where if number == 1 else f"{where} (page {number})"
         if not isinstance(page, dict):
-            raise ApiError(None, "GET", path, "expected a JSON object page")
-        items.extend(page.get(item_key) or [])
-        href = next_href(page)
-        if href is None:
+            raise AnswerError(f"{label}: expected a JSON object page")
+        batch = page.get(item_key)
+        if not isinstance(batch, list):
+            found = "has no" if batch is None else "has a non-list"
+            raise AnswerError(f"{label}: the answer {found} {item_key!r} list")
+        items.extend(batch)
+        nxt = next_query(page, label)
+        if nxt is None:
             return items
-        if href in seen:
-            raise ApiError(None, "GET", path, f"paging loop: next link {href} repeated")
-        seen.add(href)
-        page = get(follow(href), None)
+        key = tuple(sorted(nxt.items()))
+        if key in seen:
+            raise AnswerError(f"{label}: paging loops (a next link came back twice)")
+        seen.add(key)
+        # The cursor carries the position; keep our own filters unless the link restates them.
+        query = {**(params or {}), **nxt}
+    raise AnswerError(
+        f"{where}: paging did not end after {cap} pages (more than the API can hold); "
+        "the server keeps sending next links"
+    )
 
 
 def strip_base(href: str, base_path: str) -> str:

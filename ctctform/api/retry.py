@@ -51,12 +51,15 @@ class RetryableFailure(Exception):
         cause: Exception | None = None,
         retry_after: float | None = None,
         maybe_applied: bool = False,
+        not_sent: bool = False,
     ) -> None:
         self.response = response
         self.cause = cause
         self.retry_after = retry_after
         # True when the server may have acted on the attempt (answer lost, or a 5xx).
         self.maybe_applied = maybe_applied
+        # True when the request never left this machine (refused, unreachable host).
+        self.not_sent = not_sent
         super().__init__(describe_failure(response, cause))
 
 
@@ -94,6 +97,13 @@ class RetryPolicy:
     max_time: float = 120.0
     backoff_initial: float = 0.5
     backoff_max: float = 30.0
+    connect_attempts: int = 3  # a host that refuses or cannot be reached fails fast
+
+    def stop(self, state: RetryCallState) -> bool:
+        failure = state.outcome.exception() if state.outcome else None
+        if isinstance(failure, RetryableFailure) and failure.not_sent:
+            return state.attempt_number >= self.connect_attempts
+        return False
 
     def backoff(self, attempt: int) -> float:
         """Equal jitter: half the exponential step fixed, half random, so threads spread out."""
@@ -112,6 +122,7 @@ class RetryPolicy:
         attempt: Callable[[], T],
         label: str,
         sleep: Callable[[float], None] = time.sleep,
+        note: Callable[[str], None] | None = None,
     ) -> T:
         """Call `attempt` until it returns; RetryableFailure means try again.
 
@@ -119,19 +130,25 @@ class RetryPolicy:
         into a user-facing error. Backoff sleeps happen here, outside any limiter slot.
         """
         retrying = Retrying(
-            stop=stop_after_attempt(self.max_attempts) | stop_before_delay(self.max_time),
+            stop=stop_after_attempt(self.max_attempts)
+            | stop_before_delay(self.max_time)
+            | self.stop,
             wait=self.wait,
             retry=retry_if_exception_type(RetryableFailure),
             reraise=True,
             sleep=sleep,
-            before_sleep=lambda state: _log_retry(state, label, self.max_attempts),
+            before_sleep=lambda state: _log_retry(state, label, self.max_attempts, note),
         )
         return retrying(attempt)
 
 
-def _log_retry(state: RetryCallState, label: str, max_attempts: int) -> None:
+def _log_retry(
+    state: RetryCallState, label: str, max_attempts: int, note: Callable[[str], None] | None
+) -> None:
     failure = state.outcome.exception() if state.outcome else None
     wait = state.upcoming_sleep
+    if note is not None:
+        note(f"waiting {wait:.0f}s after {failure} on {label}")
     log.info(
         "retrying %s after %s (attempt %d/%d, waiting %.2fs)",
         label,

@@ -14,36 +14,19 @@ import threading
 from collections import Counter
 from typing import Any
 
+from ctctform.api.routes import Routes
+
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-# First path segment(s) -> kind name used in reports.
-_KINDS = {
-    "contact_lists": "lists",
-    "contact_tags": "tags",
-    "contact_custom_fields": "custom_fields",
-    "segments": "segments",
-    "activities": "activities",
-    "partner/webhooks": "webhooks",
-    "partner/accounts": "accounts",
-}
-
-
-def kind_of(path: str) -> str:
-    parts = path.split("?", 1)[0].strip("/").split("/")
-    if parts and parts[0] == "v3":
-        parts = parts[1:]
-    if not parts or not parts[0]:
-        return "other"
-    if parts[0] == "partner" and len(parts) > 1:
-        return _KINDS.get(f"partner/{parts[1]}", "other")
-    return _KINDS.get(parts[0], "other")
 
 
 class Stats:
     """Thread-safe counters. A child (partner proxy) also records into its parent."""
 
-    def __init__(self, parent: Stats | None = None) -> None:
+    def __init__(self, parent: Stats | None = None, routes: Routes | None = None) -> None:
         self._parent = parent
+        self._routes = routes or (parent._routes if parent else Routes())
+        # The latest reason the client is waiting (a retry after a 429), for a progress line.
+        self.note = ""
         self._lock = threading.Lock()
         self._by_method: Counter[str] = Counter()
         self._by_kind: Counter[str] = Counter()
@@ -51,14 +34,21 @@ class Stats:
         self._throttled = 0
         self._token_requests = 0
 
-    def record(self, method: str, path: str, *, retry: bool = False, status: int | None = None):
+    def record(
+        self, method: str, path: str, *, retry: bool = False, status: int | None = None
+    ) -> None:
         with self._lock:
             self._by_method[method.upper()] += 1
-            self._by_kind[kind_of(path)] += 1
+            self._by_kind[self._routes.bucket(path)] += 1
             self._retries += int(retry)
             self._throttled += int(status == 429)
         if self._parent is not None:
             self._parent.record(method, path, retry=retry, status=status)
+
+    def set_note(self, text: str) -> None:
+        self.note = text
+        if self._parent is not None:
+            self._parent.set_note(text)
 
     def record_token_request(self) -> None:
         with self._lock:

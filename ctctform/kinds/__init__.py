@@ -1,7 +1,14 @@
-"""The registry of resource kinds, in dependency order (a kind after the kinds it needs)."""
+"""The registry of resource kinds, in dependency order (a kind after the kinds it needs).
+
+Everything that differs between kinds is declared on the kind (kinds/base.py); the rest of
+ctctform reads it from here: the manifest loader and schema (`REGISTRY.values()` as the
+`ManifestKind` catalog), the reader, planner and applier, export, and the API client's
+routes (`api_routes()`: path templates for the partner proxy, statistics buckets).
+"""
 
 from __future__ import annotations
 
+from ctctform.api.routes import Routes
 from ctctform.kinds.base import FieldChange, Kind, Live
 from ctctform.kinds.custom_fields import CustomFields
 from ctctform.kinds.lists import Lists
@@ -12,7 +19,17 @@ from ctctform.kinds.webhooks import Webhooks
 REGISTRY: dict[str, Kind] = {
     k.name: k for k in (CustomFields(), Lists(), Tags(), Segments(), Webhooks())
 }
-BY_REF: dict[str, Kind] = {k.ref: k for k in REGISTRY.values()}
+BY_REF: dict[str, Kind] = {k.ref: k for k in REGISTRY.values() if k.ref}
 
 
-__all__ = ["BY_REF", "REGISTRY", "FieldChange", "Kind", "Live"]
+def api_routes() -> Routes:
+    """What the API client needs to know about the kinds' endpoints."""
+    kinds = list(REGISTRY.values())
+    return Routes(
+        templates=tuple(t for k in kinds for t in k.api_templates),
+        literal_paths=frozenset(k.bulk_delete.path for k in kinds if k.bulk_delete),
+        buckets=tuple((p, k.name) for k in kinds for p in k.stat_prefixes),
+    )
+
+
+__all__ = ["BY_REF", "REGISTRY", "FieldChange", "Kind", "Live", "api_routes"]

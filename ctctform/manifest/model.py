@@ -1,47 +1,24 @@
-"""The manifest's data model: what `load_manifest` returns and the planner consumes."""
+"""The manifest's data model: what `load_manifest` returns and the planner consumes.
+
+Which kinds exist, and everything about each, is not here: the loader is handed the kinds
+(`ctctform.kinds.REGISTRY`) and reads their facts through `catalog.ManifestKind`.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from ctctform.errors import CtctformError
 
-# Dependency order: segments reference the three kinds before them; webhooks stand alone.
-KINDS: tuple[str, ...] = ("custom_fields", "lists", "tags", "segments", "webhooks")
 
-# The key of each kind's identity as written in the manifest.
-IDENTITY_KEYS: dict[str, str] = {
-    "custom_fields": "label",
-    "lists": "name",
-    "tags": "name",
-    "segments": "name",
-    "webhooks": "topic",
-}
+class Shape(StrEnum):
+    """How a kind appears in a manifest and in an account."""
 
-# Singular words for messages ("duplicate tag 'VIP'").
-SINGULAR: dict[str, str] = {
-    "custom_fields": "custom field",
-    "lists": "list",
-    "tags": "tag",
-    "segments": "segment",
-    "webhooks": "webhook",
-}
-
-# Partner webhook topics, from the PUT /partner/webhooks/subscriptions/{topic_id} text.
-WEBHOOK_TOPICS: dict[int, str] = {
-    1: "billing_tier_upgrade",
-    2: "billing_tier_downgrade",
-    3: "account_cancelled",
-    4: "account_disabled",
-}
-TOPIC_IDS: dict[str, int] = {name: topic_id for topic_id, name in WEBHOOK_TOPICS.items()}
-
-
-def custom_field_name(label: str) -> str:
-    """The custom field `name` the API derives from a label ("constructed from the label by
-    replacing blanks with underscores"); it must be unique too, so `a b` and `a_b` collide."""
-    return label.replace(" ", "_")
+    COLLECTION = "collection"  # a list of mappings, each with an identity field
+    SINGLETON = "singleton"  # one mapping per account (account settings)
+    VALUES = "values"  # a list of plain strings, each its own identity (sender emails)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +50,7 @@ class Resource:
     `spec` holds only the keys the user declared, minus the identity key, `renamed_from` and
     `protect`; `${var:..}` is substituted everywhere. In segment criteria, `${list:..}`-style
     references and `$${` escapes are left as text for `refs.substitute` (see refs.py).
+    Singletons have the kind's name as their key; values are their own key.
     """
 
     kind: str
@@ -85,19 +63,45 @@ class Resource:
     refs: list[Ref] = field(default_factory=list)
 
 
+@dataclass(frozen=True, slots=True)
+class Selector:
+    """`KIND` or `KIND:NAME`, as written in settings and on the command line."""
+
+    kind: str
+    name: str | None = None
+
+    def matches(self, kind: str, key: str) -> bool:
+        return self.kind == kind and (self.name is None or self.name == key)
+
+    def __str__(self) -> str:
+        return self.kind if self.name is None else f"{self.kind}:{self.name}"
+
+
+@dataclass(slots=True)
+class Settings:
+    """`settings:` in the manifest: safety gates acknowledged in the pull request itself."""
+
+    max_deletes: int | None = None
+    max_delete_percent: float | None = None
+    allow_delete: list[Selector] = field(default_factory=list)
+    allow_replace: list[Selector] = field(default_factory=list)
+    location: dict[str, Location] = field(default_factory=dict)  # setting -> where it was set
+
+
 @dataclass(slots=True)
 class Manifest:
     """All files of a manifest, merged and validated."""
 
-    resources: dict[str, list[Resource]]
+    resources: dict[str, list[Resource]]  # every known kind, in dependency order
     prune: dict[str, bool]
     vars: dict[str, str]
     files: list[str]
     warnings: list[str] = field(default_factory=list)
+    settings: Settings = field(default_factory=Settings)
 
     def all_resources(self) -> list[Resource]:
-        """Every resource, kind by kind in KINDS (dependency) order, declared order within."""
-        return [res for kind in KINDS for res in self.resources.get(kind, [])]
+        """Every resource, kind by kind in dependency order, declared order within."""
+        return [res for resources in self.resources.values() for res in resources]
 
 
 class ManifestError(CtctformError):

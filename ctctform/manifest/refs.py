@@ -20,20 +20,12 @@ Names may hold any character but `}`; kinds are lower-case words.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from ctctform.manifest.model import Ref
 
-# Kinds the planner resolves to IDs (only inside segment criteria), and the manifest key of each.
-RESOURCE_REF_KINDS: dict[str, str] = {
-    "list": "lists",
-    "tag": "tags",
-    "custom_field": "custom_fields",
-    "segment": "segments",
-}
 VAR = "var"
-ALL_REF_KINDS = (*RESOURCE_REF_KINDS, VAR)
 
 # One piece of reference syntax: the `$${` escape, a `${kind:name}` reference, or a stray `${`
 # (unterminated, or with no `kind:`). Scanning left to right with this one pattern is what
@@ -65,15 +57,42 @@ def substitute(value: Any, resolve: Callable[[str, str], str]) -> Any:
     return value
 
 
+class Unresolved(str):
+    """Text holding references whose ids are known only after apply (a resource the same
+    apply creates). It reads as `(known after apply: tag VIP)` and remembers the references,
+    so renderers and the applier can tell it from any other string."""
+
+    refs: tuple[Ref, ...]
+
+    def __new__(cls, text: str, refs: tuple[Ref, ...]) -> Unresolved:
+        self = super().__new__(cls, text)
+        self.refs = refs
+        return self
+
+    @classmethod
+    def of(cls, kind: str, name: str) -> Unresolved:
+        return cls(f"(known after apply: {kind} {name})", (Ref(kind, name),))
+
+
 def _substitute_text(text: str, resolve: Callable[[str, str], str]) -> str:
+    pending: list[Ref] = []
+
     def one(match: re.Match[str]) -> str:
         if match.group("escape"):
             return "${"
         if match.group("bad"):
             return match.group(0)
-        return str(resolve(match.group("kind"), match.group("name")))
+        value = resolve(match.group("kind"), match.group("name"))
+        if isinstance(value, Unresolved):
+            pending.extend(value.refs)
+        return str(value)
 
-    return REF_RE.sub(one, text)
+    out = REF_RE.sub(one, text)
+    if not pending:
+        return out
+    if len(pending) == 1 and out == Unresolved.of(pending[0].kind, pending[0].name):
+        return Unresolved.of(pending[0].kind, pending[0].name)
+    return Unresolved(out, tuple(pending))
 
 
 def _refs_in(text: str) -> list[Ref]:
@@ -121,10 +140,13 @@ def expand_vars(text: str, variables: Mapping[str, str]) -> tuple[str, list[str]
     return _VAR_RE.sub(one, text), missing
 
 
-def check_text(text: str, in_criteria: bool) -> tuple[list[Ref], list[str]]:
+def check_text(
+    text: str, in_criteria: bool, ref_kinds: Collection[str]
+) -> tuple[list[Ref], list[str]]:
     """Scan var-expanded text: its resource references, and problems as reasons.
 
-    Resource references are allowed only in segment criteria (`in_criteria`).
+    Resource references (prefixes in `ref_kinds`, from the kinds) are allowed only in segment
+    criteria (`in_criteria`).
     """
     refs: list[Ref] = []
     problems: list[str] = []
@@ -137,8 +159,8 @@ def check_text(text: str, in_criteria: bool) -> tuple[list[Ref], list[str]]:
             problems.append(_bad_reason(text, match.start()))
             continue
         ref = Ref(match.group("kind"), match.group("name"))
-        if ref.kind not in ALL_REF_KINDS:
-            kinds = ", ".join(ALL_REF_KINDS[:-1]) + " or " + ALL_REF_KINDS[-1]
+        if ref.kind != VAR and ref.kind not in ref_kinds:
+            kinds = ", ".join(ref_kinds) + " or " + VAR
             problems.append(f"unknown reference kind {ref.kind!r} in {ref} (expected {kinds})")
         elif not ref.name:
             problems.append(f"{ref} has no name")

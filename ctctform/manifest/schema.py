@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import functools
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,46 +36,51 @@ _TYPE_WORDS = {
 }
 
 
+class SchemaChecker:
+    """One manifest schema, compiled twice: fastjsonschema answers "valid?" for the common
+    case (~10x faster, but it stops at the first error); jsonschema, the reference
+    implementation, lists every error when there is one (DESIGN §6: 5,000 resources in well
+    under a second)."""
+
+    def __init__(self, schema: dict[str, Any]) -> None:
+        self.schema = schema
+        self._fast = fastjsonschema.compile(schema)
+        self._full: Draft7Validator | None = None
+
+    def issues(self, doc: Any, file: str) -> list[Issue]:
+        """Every schema violation in one file's document (an LDict from yamlload)."""
+        try:
+            self._fast(doc)
+            return []
+        except fastjsonschema.JsonSchemaException:
+            pass
+        if self._full is None:
+            # Imported here: only needed when a file has errors, and costs ~0.1 s to import.
+            from jsonschema import Draft7Validator
+
+            self._full = Draft7Validator(self.schema)
+        issues: list[Issue] = []
+        errors = list(self._full.iter_errors(doc))
+        # A wrong type makes the other checks on that node noise ("must be one of" on a list).
+        typed = {tuple(e.absolute_path) for e in errors if e.validator == "type"}
+        for error in errors:
+            path = tuple(error.absolute_path)
+            if error.validator != "type" and path in typed:
+                continue
+            issues.extend(_issues_for(error, doc, file))
+        return sorted(set(issues))
+
+
 @functools.cache
+def checker_for(schema_text: str) -> SchemaChecker:
+    return SchemaChecker(json.loads(schema_text))
+
+
 def load_schema() -> dict[str, Any]:
-    """The manifest JSON Schema (draft-07)."""
+    """The committed manifest JSON Schema (draft-07)."""
     with SCHEMA_PATH.open(encoding="utf-8") as fh:
-        return json.load(fh)
-
-
-@functools.cache
-def _validator() -> Draft7Validator:
-    # Imported here: it is only needed when a file has errors, and costs ~0.1 s to import.
-    from jsonschema import Draft7Validator
-
-    return Draft7Validator(load_schema())
-
-
-@functools.cache
-def _fast_check() -> Callable[[Any], Any]:
-    # fastjsonschema compiles the schema to Python: ~10x faster than jsonschema, but it stops at
-    # the first error. It answers "valid?" for the common case; jsonschema, the reference
-    # implementation, lists every error (DESIGN §6: 5,000 resources in well under a second).
-    return fastjsonschema.compile(load_schema())
-
-
-def validate_document(doc: Any, file: str) -> list[Issue]:
-    """Every schema violation in one file's document (an LDict from yamlload)."""
-    try:
-        _fast_check()(doc)
-        return []
-    except fastjsonschema.JsonSchemaException:
-        pass
-    issues: list[Issue] = []
-    errors = list(_validator().iter_errors(doc))
-    # A wrong type makes the other checks on that node noise ("must be one of" on a list).
-    typed = {tuple(e.absolute_path) for e in errors if e.validator == "type"}
-    for error in errors:
-        path = tuple(error.absolute_path)
-        if error.validator != "type" and path in typed:
-            continue
-        issues.extend(_issues_for(error, doc, file))
-    return sorted(set(issues))
+        result: dict[str, Any] = json.load(fh)
+        return result
 
 
 def _issues_for(error: ValidationError, doc: Any, file: str) -> Iterator[Issue]:

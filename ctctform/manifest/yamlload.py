@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Hashable
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -31,6 +30,13 @@ MERGE_TAG = _TAG + "merge"
 _IMPLICIT = yaml.resolver.Resolver.yaml_implicit_resolvers
 
 Path_ = tuple[str | int, ...]
+
+# Nesting deeper than this is not a manifest (criteria need a handful of levels); deeper
+# input would only exhaust the stack.
+MAX_DEPTH = 64
+# Nodes built again through aliases. A manifest may reuse a block with `*anchor`; an "alias
+# bomb" (each level nine aliases to the one before) would build hundreds of millions.
+MAX_ALIAS_NODES = 100_000
 
 
 class LDict(dict):
@@ -83,18 +89,17 @@ class YamlFileError(Exception):
         self.issue = issue
 
 
-def read_yaml(path: Path, display: str) -> tuple[Any, list[Issue]]:
-    """Load one YAML file into LDict/LList/scalars.
+def read_yaml(data: bytes, display: str) -> tuple[Any, list[Issue]]:
+    """Load one YAML file's bytes into LDict/LList/scalars.
 
     Returns the data (None for an empty file) and non-fatal problems (duplicate keys, unsupported
-    tags); raises YamlFileError when the file cannot be read or is not YAML.
+    tags); raises YamlFileError when the file is not UTF-8 or not YAML, or when it nests or
+    expands (aliases) beyond what a manifest ever needs.
     """
     try:
-        text = path.read_bytes().decode("utf-8")
-    except OSError as exc:
-        raise YamlFileError(Issue(display, 1, "", f"cannot read file: {exc.strerror}")) from exc
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        line = data[: exc.start].count(b"\n") + 1
         raise YamlFileError(Issue(display, line, "", "file is not valid UTF-8")) from exc
     return parse_yaml(text, display)
 
@@ -113,7 +118,16 @@ def parse_yaml(text: str, display: str) -> tuple[Any, list[Issue]]:
     if node is None:
         return None, []
     builder = _Builder(display)
-    return builder.build(node), builder.issues
+    try:
+        return builder.build(node), builder.issues
+    except _TooBig as exc:
+        raise YamlFileError(Issue(display, exc.line, "", exc.reason)) from None
+
+
+class _TooBig(Exception):
+    def __init__(self, line: int, reason: str) -> None:
+        super().__init__(reason)
+        self.line, self.reason = line, reason
 
 
 def _syntax_issue(exc: yaml.MarkedYAMLError, display: str) -> Issue:
@@ -140,6 +154,8 @@ class _Builder:
         self.display = display
         self.issues: list[Issue] = []
         self._active: set[int] = set()  # containers being built, to catch recursive aliases
+        self._built: set[int] = set()  # containers built once: building again is an alias
+        self._repeats = 0
         self._constructor = SafeConstructor()
 
     def build(self, node: Node) -> Any:
@@ -148,6 +164,18 @@ class _Builder:
         if id(node) in self._active:
             self._issue(node, "recursive YAML alias is not supported")
             return None
+        if len(self._active) >= MAX_DEPTH:
+            reason = f"nested more than {MAX_DEPTH} levels deep"
+            raise _TooBig(node.start_mark.line + 1, reason)
+        if id(node) in self._built:
+            self._repeats += len(node.value) + 1
+            if self._repeats > MAX_ALIAS_NODES:
+                reason = (
+                    f"YAML aliases expand to more than {MAX_ALIAS_NODES:,} nodes; "
+                    "write the data out instead of nesting aliases"
+                )
+                raise _TooBig(node.start_mark.line + 1, reason)
+        self._built.add(id(node))
         self._active.add(id(node))
         try:
             if isinstance(node, MappingNode):

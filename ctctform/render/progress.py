@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import click
@@ -11,23 +11,24 @@ import click
 from ctctform.apply import ApplyResult
 from ctctform.plan import Change, Plan
 
+MARKS = {"ok": ("✓", "ok", "green"), "partial": ("✓", "ok", "green")}
+MARKS |= {"failed": ("✗", "FAILED", "red"), "skipped": ("-", "SKIPPED", "yellow")}
+
 
 def reporter(
     plan: Plan, echo: Callable[[str], Any], color: bool
-) -> Callable[[Change, str, bool, bool], None]:
+) -> Callable[[Change, str, str], None]:
     """One line per finished change, numbered; safe to call from the applier's threads."""
     total = len(plan.actionable)
     lock = threading.Lock()
     done = 0
 
-    def report(change: Change, text: str, ok: bool, partial: bool) -> None:
+    def report(change: Change, text: str, status: str) -> None:
         nonlocal done
-        if color:
-            mark = click.style("✓", fg="green") if ok else click.style("✗", fg="red")
-        else:
-            mark = "ok" if ok else "FAILED"
+        symbol, word, fg = MARKS[status]
+        mark = click.style(symbol, fg=fg) if color else word
         with lock:
-            done += 1 if ok and not partial else 0
+            done += 1 if status == "ok" else 0
             echo(f"[{done}/{total}] {mark} {change.kind} {change.key!r}: {text}")
 
     return report
@@ -40,8 +41,22 @@ def render_result(result: ApplyResult) -> str:
         return f"\nApply complete! Resources: {counts}"
     lines = [f"\nApply failed. Done: {counts}"]
     lines += [f"  failed:      {c.kind} {c.key!r}: {msg}" for c, msg in result.failed]
+    lines += [f"  skipped:     {c.kind} {c.key!r}: {msg}" for c, msg in result.skipped]
     lines += [f"  not started: {c.kind} {c.key!r} ({c.action})" for c in result.not_started]
+    if result.stopped:
+        lines.append(
+            f"Stopped starting new work after a failure that affects everything: {result.stopped}"
+        )
     lines.append(
         "Nothing else was changed. Fix the cause and run apply again; it picks up where this stopped."
     )
     return "\n".join(lines)
+
+
+def render_account(summary: Mapping[str, Any], note: str | None, partner: bool = False) -> str:
+    """`Account: Hanks Fresh Fruit (a07e1l8cdif9)`: named before anything happens."""
+    if not summary:
+        return f"Account: unknown ({note})" if note else "Account: unknown"
+    name = summary.get("organization_name") or "no organization name"
+    via = " through the partner API" if partner else ""
+    return f"Account: {name} ({summary.get('encoded_account_id')}){via}"

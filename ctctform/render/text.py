@@ -9,6 +9,7 @@ import click
 from deepdiff import DeepDiff
 
 from ctctform.kinds import REGISTRY
+from ctctform.manifest.refs import Unresolved
 from ctctform.plan import Action, Change, Plan
 
 SYMBOL = {
@@ -28,8 +29,8 @@ VERB = {
 
 
 def show(value: Any) -> str:
-    if isinstance(value, str) and value.startswith("(known after apply"):
-        return value
+    if isinstance(value, Unresolved):
+        return str(value)
     return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
 
 
@@ -103,14 +104,28 @@ def render_change(change: Change, color: bool) -> list[str]:
 def render_plan(plan: Plan, color: bool = False) -> str:
     out: list[str] = []
     if plan.has_changes:
-        out.append("ctctform will perform the following actions:")
+        if plan.refresh_only:
+            out.append("Drift: the account differs from the manifest as follows.")
+        else:
+            out.append("ctctform will perform the following actions:")
         out.append("")
         for change in plan.actionable:
             out.extend(render_change(change, color))
             out.append("")
+    for change in plan.notes:
+        out.append(f"  # {change.kind} {change.key!r}: {change.note}")
+    if plan.notes:
+        out.append("")
+    for ack in plan.acknowledgements:
+        out.append(f"Acknowledged: {ack}")
+    if plan.partial:
+        out.append(
+            f"Note: this plan is partial ({' '.join(plan.partial)}): changes to other "
+            "resources are not shown and may be pending."
+        )
     for w in plan.warnings:
         out.append(("Warning: " if not color else click.style("Warning: ", fg="yellow")) + w)
-    if plan.warnings:
+    if plan.warnings or plan.acknowledgements or plan.partial:
         out.append("")
     out.append(click.style(plan.summary(), bold=True) if color else plan.summary())
     # plan.errors are not part of the plan: callers print them where errors go (stderr).

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from ctctform.api import Client
+from ctctform.kinds import api_routes
 from ctctform.sandbox import Sandbox
 
 from .helpers import CLIENT_ACCOUNT, sandbox_config
@@ -30,7 +31,7 @@ def make_client(sb: Sandbox, notices: list[str]) -> Iterator[Callable[..., Clien
     clients: list[Client] = []
 
     def make(**overrides: Any) -> Client:
-        client = Client(sandbox_config(sb, **overrides), notice=notices.append)
+        client = Client(sandbox_config(sb, **overrides), notice=notices.append, routes=api_routes())
         clients.append(client)
         return client
 

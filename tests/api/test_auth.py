@@ -3,9 +3,10 @@ threads, rotation, partner credentials, and clear errors."""
 
 from __future__ import annotations
 
-import os
+import json
 import stat
 import threading
+import time
 from pathlib import Path
 
 import httpx
@@ -108,20 +109,19 @@ def test_missing_credentials_message_and_no_request(sb: Sandbox) -> None:
     with Client(config) as client, pytest.raises(AuthError) as caught:
         client.get("/contact_lists")
     assert str(caught.value) == NO_CREDENTIALS
-    assert NO_CREDENTIALS == (
-        "no credentials: set CTCT_ACCESS_TOKEN, or CTCT_CLIENT_ID, CTCT_CLIENT_SECRET and "
-        "CTCT_REFRESH_TOKEN"
-    )
+    assert "ctctform login" in NO_CREDENTIALS and "CTCT_ACCESS_TOKEN" in NO_CREDENTIALS
     assert sb.requests == []
 
 
-def test_partial_refresh_settings_name_what_is_missing(sb: Sandbox) -> None:
+def test_a_confidential_app_without_its_secret_is_told_to_set_it(sb: Sandbox) -> None:
+    # No secret means a public client (client_id in the form, no Basic); the sandbox's
+    # `sandbox` client is confidential, so the token endpoint refuses it.
     config = refresh_config(sb).replace(client_secret=None)
-    with (
-        Client(config) as client,
-        pytest.raises(AuthError, match=r"missing: CTCT_CLIENT_SECRET\)$"),
-    ):
+    with Client(config) as client, pytest.raises(AuthError) as caught:
         client.get("/contact_lists")
+    assert "invalid_client" in str(caught.value)
+    assert "CTCT_CLIENT_SECRET is not set" in str(caught.value)
+    assert count(sb, "POST", TOKEN_PATH) == 1
 
 
 def test_bad_refresh_token_reports_the_endpoint_error_without_the_secret(sb: Sandbox) -> None:
@@ -129,8 +129,8 @@ def test_bad_refresh_token_reports_the_endpoint_error_without_the_secret(sb: San
     with Client(config) as client, pytest.raises(AuthError) as caught:
         client.get("/contact_lists")
     message = str(caught.value)
-    assert "400 Bad Request" in message
-    assert "invalid_grant: The refresh token is invalid or expired." in message
+    assert message.startswith("CTCT_REFRESH_TOKEN was refused (invalid_grant")
+    assert "ctctform login" in message
     assert "RT-wrong-4d1f" not in message
 
 
@@ -161,35 +161,51 @@ def test_failed_refresh_is_not_repeated_by_other_threads(sb: Sandbox) -> None:
     assert count(sb, "POST", TOKEN_PATH) == 1
 
 
-def test_rotated_refresh_token_is_announced_and_saved_0600(tmp_path: Path) -> None:
-    target = tmp_path / "refresh-token"
-    target.write_text("old\n")
-    os.chmod(target, 0o644)
+def test_a_rotation_is_written_to_the_store_0600_and_used_next_run(tmp_path: Path) -> None:
+    store = tmp_path / "cfg" / "credentials.json"
     notices: list[str] = []
     with Sandbox(port=0, rotate_refresh_tokens=True) as sb:
-        config = refresh_config(sb, refresh_token_file=str(target))
+        config = refresh_config(sb, credentials_file=store)
         with Client(config, notice=notices.append) as client:
             client.get("/contact_tags")
-        new_token = target.read_text().strip()
-        assert live_refresh_tokens(sb) == {new_token}  # the old one is spent
-        # The saved token works for the next run.
-        with Client(refresh_config(sb, refresh_token=new_token)) as client:
+        saved = json.loads(store.read_text())["clients"]["sandbox"]
+        assert live_refresh_tokens(sb) == {saved["refresh_token"]}  # the old one is spent
+        assert saved["access_token"] and saved["expires_at"] > time.time()
+        # The next run uses the stored access token: no token request at all.
+        sb.reset_log()
+        with Client(config) as client:
             client.get("/contact_tags")
-    assert stat.S_IMODE(target.stat().st_mode) == 0o600
-    assert len(notices) == 1
-    assert notices[0].startswith("Constant Contact issued a new refresh token;")
-    assert str(target) in notices[0]
-    assert new_token not in notices[0]
+        assert count(sb, "POST", TOKEN_PATH) == 0
+    assert stat.S_IMODE(store.stat().st_mode) == 0o600
+    assert stat.S_IMODE(store.parent.stat().st_mode) == 0o700
+    assert len(notices) == 1 and str(store) in notices[0]
+    assert saved["refresh_token"] not in notices[0]
 
 
-def test_rotated_refresh_token_without_a_file_is_announced_not_shown() -> None:
-    notices: list[str] = []
+def test_the_rotation_hook_receives_the_new_token_on_stdin(tmp_path: Path) -> None:
+    received = tmp_path / "received"
     with Sandbox(port=0, rotate_refresh_tokens=True) as sb:
-        with Client(refresh_config(sb), notice=notices.append) as client:
+        config = refresh_config(
+            sb,
+            credentials_file=tmp_path / "credentials.json",
+            on_token_rotated=f"cat > {received}",
+        )
+        with Client(config, notice=lambda _m: None) as client:
             client.get("/contact_tags")
-        new_tokens = live_refresh_tokens(sb)
-    assert len(notices) == 1 and "CTCT_REFRESH_TOKEN_FILE" in notices[0]
-    assert not any(token in notices[0] for token in new_tokens)
+        assert received.read_text().strip() in live_refresh_tokens(sb)
+
+
+def test_an_unwritable_store_refuses_before_spending_the_refresh_token(tmp_path: Path) -> None:
+    # A path whose directory cannot exist (its parent is a file): unwritable even for root.
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("")
+    with Sandbox(port=0, rotate_refresh_tokens=True) as sb:
+        config = refresh_config(sb, credentials_file=blocker / "credentials.json")
+        with Client(config) as client, pytest.raises(AuthError) as caught:
+            client.get("/contact_tags")
+        assert count(sb, "POST", TOKEN_PATH) == 0
+        assert live_refresh_tokens(sb) == {"sandbox"}  # still valid: nothing was lost
+    assert "credential store" in str(caught.value) and "CTCT_CREDENTIALS_FILE" in str(caught.value)
 
 
 def test_partner_calls_use_api_key_and_one_lazy_client_credentials_token(sb: Sandbox) -> None:

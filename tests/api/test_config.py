@@ -36,7 +36,8 @@ def test_environment_is_read() -> None:
         "CTCT_PARTNER_CLIENT_ID": "pid",
         "CTCT_PARTNER_TOKEN_URL": "http://127.0.0.1:9/ptoken",
         "CTCT_RATE_LIMIT": "2.5",
-        "CTCT_REFRESH_TOKEN_FILE": "/tmp/rt",
+        "CTCT_CREDENTIALS_FILE": "/tmp/creds.json",
+        "CTCT_ON_TOKEN_ROTATED": "gh secret set CTCT_REFRESH_TOKEN",
     } | SECRETS
     config = ClientConfig.from_env(env)
     assert config.api_url == "http://127.0.0.1:9/v3"
@@ -50,13 +51,26 @@ def test_environment_is_read() -> None:
     assert config.partner_client_secret == SECRETS["CTCT_PARTNER_CLIENT_SECRET"]
     assert config.partner_token_url == "http://127.0.0.1:9/ptoken"
     assert config.rate_limit == 2.5
-    assert config.refresh_token_file == "/tmp/rt"
+    assert config.credentials_file == "/tmp/creds.json"
+    assert config.on_token_rotated == "gh secret set CTCT_REFRESH_TOKEN"
 
 
-def test_partner_key_raises_the_default_rate_to_ten() -> None:
-    assert ClientConfig.from_env({"CTCT_PARTNER_API_KEY": "k"}).rate_limit == 10
-    explicit = {"CTCT_PARTNER_API_KEY": "k", "CTCT_RATE_LIMIT": "3"}
-    assert ClientConfig.from_env(explicit).rate_limit == 3
+def test_partner_keys_are_paced_at_four_until_the_user_says_the_key_was_raised() -> None:
+    # Constant Contact raises a partner key to 10/s only on request (DESIGN §4).
+    assert ClientConfig.from_env({"CTCT_PARTNER_API_KEY": "k"}).rate_limit == 4
+    raised = {"CTCT_PARTNER_API_KEY": "k", "CTCT_RATE_LIMIT": "10"}
+    assert ClientConfig.from_env(raised).rate_limit == 10
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://user:secret@api.example/v3", "https://user:sec/ret@api.example/v3"],
+)
+def test_an_api_url_with_credentials_is_refused_without_repeating_them(url: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        ClientConfig.from_env({"CTCT_API_URL": url})
+    assert "secret" not in str(caught.value) and "sec/ret" not in str(caught.value)
+    assert "***@api.example" in str(caught.value)
 
 
 def test_overrides_win_over_environment_and_none_means_not_given() -> None:

@@ -111,7 +111,7 @@ def test_token_endpoint_answering_garbage_is_an_auth_error() -> None:
         "token_url": "http://auth.test/token",
     }
     client = mock_client(handler, **settings)
-    with client, pytest.raises(AuthError, match="without JSON") as caught:
+    with client, pytest.raises(AuthError, match="without a JSON object") as caught:
         client.get("/contact_lists")
     assert "Zx-" not in str(caught.value)
 
@@ -128,15 +128,25 @@ def test_token_answer_without_access_token_is_an_auth_error() -> None:
         "token_url": "http://auth.test/token",
     }
     client = mock_client(handler, **settings)
-    with client, pytest.raises(AuthError, match="without an access_token"):
+    with client, pytest.raises(AuthError, match="gave no access_token"):
         client.get("/contact_lists")
 
 
-def test_links_to_another_host_are_never_followed_with_credentials() -> None:
+def test_next_links_are_never_followed_to_another_host_or_path() -> None:
+    seen: list[str] = []
+
     def handler(request: httpx.Request) -> httpx.Response:
         assert request.url.host == "api.test"
-        next_link = {"next": {"href": "http://evil.test/v3/contact_tags?cursor=x"}}
-        return httpx.Response(200, json={"tags": [], "_links": next_link})
+        seen.append(str(request.url))
+        if "cursor" in request.url.params:
+            return httpx.Response(200, json={"tags": [{"tag_id": "t2", "name": "B"}]})
+        next_link = {"next": {"href": "http://evil.test/elsewhere/contact_tags?cursor=x"}}
+        return httpx.Response(
+            200, json={"tags": [{"tag_id": "t1", "name": "A"}], "_links": next_link}
+        )
 
-    with mock_client(handler) as client, pytest.raises(ApiError, match="another host"):
-        client.paginate("/contact_tags", "tags")
+    with mock_client(handler) as client:
+        tags = client.paginate("/contact_tags", "tags")
+    # Only the cursor is taken from the link; the known path on the API host is requested.
+    assert [t["name"] for t in tags] == ["A", "B"]
+    assert seen == ["http://api.test/v3/contact_tags", "http://api.test/v3/contact_tags?cursor=x"]

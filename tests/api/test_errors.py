@@ -13,8 +13,8 @@ from ctctform.api.errors import (
     ApiError,
     AuthError,
     message_from_body,
-    redact,
 )
+from ctctform.api.redact import Redactor
 from ctctform.errors import CtctformError
 
 
@@ -62,8 +62,19 @@ def test_error_hierarchy() -> None:
         assert issubclass(cls, CtctformError)
 
 
-def test_redact_masks_secret_values() -> None:
-    assert redact("token abcd1234 is bad", ("abcd1234",)) == "token *** is bad"
+def test_redact_masks_secret_values_in_every_form() -> None:
+    import base64
+    from urllib.parse import quote
+
+    r = Redactor()
+    r.add("abcd/1234+x")
+    r.add_pair("client", "s3cret!")
+    assert r.redact("token abcd/1234+x is bad") == "token *** is bad"
+    assert r.redact(f"q={quote('abcd/1234+x', safe='')}") == "q=***"
+    basic = base64.b64encode(b"client:s3cret!").decode()
+    assert r.redact(f"Authorization: Basic {basic}") == "Authorization: Basic ***"
+    assert r.redact("https://user:pa/ss@host/v3") == "https://***@host/v3"
+    assert r.redact("nothing secret here") == "nothing secret here"
 
 
 @given(st.one_of(st.binary(), st.text()), st.sampled_from(["", "application/json", "text/html"]))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from ctctform.api import PAGE_LIMITS, ApiError, Client
-from ctctform.api.paging import default_limit, strip_base
+from ctctform.api import AnswerError, Client
+from ctctform.api.paging import strip_base
+from ctctform.kinds import REGISTRY
 from ctctform.sandbox import Sandbox
 
 from .helpers import sandbox_config
@@ -24,17 +25,12 @@ def test_cursor_paging_returns_every_item_across_many_pages() -> None:
     assert "cursor=" in pages[1].query and pages[0].query == "limit=10"
 
 
-def test_default_page_size_is_the_largest_the_api_allows(sb: Sandbox, client: Client) -> None:
-    for path, key in [
-        ("/contact_lists", "lists"),
-        ("/contact_tags", "tags"),
-        ("/contact_custom_fields", "custom_fields"),
-        ("/segments", "segments"),
-    ]:
-        assert client.paginate(path, key) == []
+def test_kinds_read_with_the_largest_page_the_api_allows(sb: Sandbox, client: Client) -> None:
+    for name in ("lists", "tags", "custom_fields", "segments"):
+        assert REGISTRY[name].read(client) == []
     queries = {r.path: r.query for r in sb.requests}
     assert queries == {
-        "/v3/contact_lists": "limit=1000",
+        "/v3/contact_lists": "status=active&limit=1000",
         "/v3/contact_tags": "limit=500",
         "/v3/contact_custom_fields": "limit=100",
         "/v3/segments": "limit=1000",
@@ -44,7 +40,9 @@ def test_default_page_size_is_the_largest_the_api_allows(sb: Sandbox, client: Cl
 def test_extra_params_are_kept_on_the_first_page_only() -> None:
     seed = {"lists": [{"name": f"L{i}"} for i in range(3)]}
     with Sandbox(port=0, seed=seed) as sb, Client(sandbox_config(sb)) as client:
-        lists = client.paginate("/contact_lists", "lists", limit=2, params={"include_count": True})
+        lists = client.paginate(
+            "/contact_lists", "lists", limit=2, params={"include_count": "true"}
+        )
         queries = [r.query for r in sb.requests]
     assert len(lists) == 3
     assert queries[0] == "include_count=true&limit=2"
@@ -57,22 +55,20 @@ def test_partner_accounts_use_offset_paging_50_at_a_time() -> None:
         accounts = client.partner_accounts()
         queries = [r.query for r in sb.requests if r.path == "/v3/partner/accounts"]
     assert [a["encoded_account_id"] for a in accounts] == [f"acct{i:04d}" for i in range(120)]
-    assert queries == ["limit=50", "offset=50&limit=50", "offset=100&limit=50"]
+    # Only managed accounts can be operated (DESIGN §4); the filter stays on every page.
+    assert queries == [
+        "account_type=managed&limit=50",
+        "account_type=managed&offset=50&limit=50",
+        "account_type=managed&offset=100&limit=50",
+    ]
 
 
-def test_page_limit_table_and_href_helpers() -> None:
-    assert PAGE_LIMITS["/contact_tags"] == 500
-    assert default_limit("/contact_tags?x=1") == 500
-    assert default_limit("/activities") is None
+def test_href_helpers() -> None:
     assert strip_base("/v3/contact_tags?cursor=a", "/v3") == "/contact_tags?cursor=a"
     assert strip_base("http://h:1/v3/segments", "/v3") == "/segments"
     assert strip_base("/other/x", "/v3") == "/other/x"
 
 
-def test_next_href_is_joined_to_the_host_not_the_base_path(sb: Sandbox, client: Client) -> None:
-    assert client._follow("/v3/contact_tags?cursor=abc") == f"{sb.url}/v3/contact_tags?cursor=abc"
-
-
 def test_a_page_that_is_not_an_object_is_an_error(client: Client) -> None:
-    with pytest.raises(ApiError, match="expected a JSON object page"):
+    with pytest.raises(AnswerError, match="expected a JSON object page"):
         client.paginate("/partner/webhooks/subscriptions", "x")  # answers a JSON array

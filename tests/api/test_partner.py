@@ -9,7 +9,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ctctform.api import AmbiguousWriteError, ApiError, Client
-from ctctform.api.partner import operation_body, path_template
+from ctctform.api.partner import operation_body
+from ctctform.kinds import api_routes
+
+ROUTES = api_routes()
 from ctctform.sandbox import Sandbox
 
 from .helpers import CLIENT_ACCOUNT, count
@@ -125,7 +128,11 @@ def test_stats_count_the_wrapped_requests_and_roll_up(client: Client) -> None:
 
 def test_operation_body_follows_the_spec_shape() -> None:
     body = operation_body(
-        "PUT", "/contact_lists/abc-1", {"name": "N", "favorite": True}, [("include_count", "true")]
+        ROUTES,
+        "PUT",
+        "/contact_lists/abc-1",
+        {"name": "N", "favorite": True},
+        [("include_count", "true")],
     )
     assert body == {
         "account_operation_url": "/contact_lists/{list_id}",
@@ -138,7 +145,7 @@ def test_operation_body_follows_the_spec_shape() -> None:
             {"path_param_key": "list_id", "path_param_value": "abc-1"}
         ],
     }
-    assert operation_body("GET", "/contact_tags", None, []) == {
+    assert operation_body(ROUTES, "GET", "/contact_tags", None, []) == {
         "account_operation_url": "/contact_tags",
         "account_operation_method": "GET",
     }
@@ -161,7 +168,7 @@ def test_operation_body_follows_the_spec_shape() -> None:
     ],
 )
 def test_path_templates(path: str, template: str, values: dict[str, str]) -> None:
-    url, params = path_template(path)
+    url, params = ROUTES.template(path)
     assert url == template
     assert {p["path_param_key"]: p["path_param_value"] for p in params} == values
 
@@ -176,7 +183,7 @@ segment_value = st.text(
 @given(st.lists(segment_value, min_size=1, max_size=4))
 def test_path_template_substitution_gives_back_the_path(segments: list[str]) -> None:
     path = "/" + "/".join(segments)
-    template, params = path_template(path)
+    template, params = ROUTES.template(path)
     for param in params:
         template = template.replace("{" + param["path_param_key"] + "}", param["path_param_value"])
     assert template == path

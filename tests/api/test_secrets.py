@@ -30,7 +30,9 @@ def config_for(sb: Sandbox, **changes) -> ClientConfig:
     return ClientConfig.from_env(sb.env(), **FAST).replace(**changes)
 
 
-def test_secrets_never_leak(caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture) -> None:
+def test_secrets_never_leak(
+    caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture, tmp_path
+) -> None:
     caplog.set_level(logging.DEBUG)  # httpx/httpcore/tenacity/ctctform, everything
     captured: list[str] = []
     notices: list[str] = []
@@ -60,10 +62,14 @@ def test_secrets_never_leak(caplog: pytest.LogCaptureFixture, capfd: pytest.Capt
             attempt(lambda: client.request("POST", "/contact_tags", json={"name": "Drop"}))
             captured += [repr(good), str(good), repr(client), str(client.stats.as_dict())]
         # Failure paths, each with a distinctive wrong secret.
+        # (each with its own credential store, so nothing stored earlier stands in for them)
         failures = [
             config_for(sb, access_token=None, client_secret=WRONG[0]),
             config_for(sb, access_token=None, refresh_token=WRONG[1]),
             config_for(sb, access_token=WRONG[3], client_id=None),
+        ]
+        failures = [
+            c.replace(credentials_file=tmp_path / f"store-{i}.json") for i, c in enumerate(failures)
         ]
         for config in failures:
             with Client(config, notice=notices.append) as client:

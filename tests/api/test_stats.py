@@ -6,7 +6,8 @@ import threading
 
 import pytest
 
-from ctctform.api.stats import Stats, kind_of
+from ctctform.api.stats import Stats
+from ctctform.kinds import api_routes
 
 
 @pytest.mark.parametrize(
@@ -21,15 +22,16 @@ from ctctform.api.stats import Stats, kind_of
         ("/partner/accounts", "accounts"),
         ("/activities/list_delete", "activities"),
         ("/v3/contact_tags", "tags"),
-        ("/account/summary", "other"),
+        ("/account/summary", "account"),
+        ("/somewhere/else", "other"),
     ],
 )
-def test_kind_of(path: str, kind: str) -> None:
-    assert kind_of(path) == kind
+def test_requests_count_under_the_kind_the_registry_names(path: str, kind: str) -> None:
+    assert api_routes().bucket(path) == kind
 
 
 def test_summary_and_dict() -> None:
-    stats = Stats()
+    stats = Stats(routes=api_routes())
     for _ in range(9):
         stats.record("GET", "/contact_lists")
     stats.record("post", "/contact_tags")
@@ -63,7 +65,7 @@ def test_child_stats_roll_up_into_the_parent() -> None:
 
 
 def test_counting_is_thread_safe() -> None:
-    stats = Stats()
+    stats = Stats(routes=api_routes())
 
     def work() -> None:
         for _ in range(1000):

@@ -32,11 +32,13 @@ def test_segment_with_new_list_tag_and_field_in_one_apply(sb, ctct, manifest, ap
               criteria:
                 type: and
                 group:
-                  - {source: tags, field: tag_id, op: contains-any, const_value: "${tag:VIP}"}
-                  - source: list_membership
-                    field: list_id
-                    op: contains-any
-                    const_value: "${list:Newsletter}"
+                  - {type: or, group: [{source: tags, field: tag_id, op: contains-any, const_value: "${tag:VIP}"}]}
+                  - type: or
+                    group:
+                      - source: list_membership
+                        field: list_id
+                        op: contains-any
+                        const_value: "${list:Newsletter}"
                   - source: custom_field
                     field: "${custom_field:Loyalty Points}"
                     op: gt
@@ -58,8 +60,8 @@ def test_segment_with_new_list_tag_and_field_in_one_apply(sb, ctct, manifest, ap
     list_id = store.find("lists", "Newsletter").list_id
     field_id = store.find("custom_fields", "Loyalty Points").custom_field_id
     group = _detail_criteria(api, "Engaged VIPs", sb)["criteria"]["group"]
-    assert group[0]["const_value"] == tag_id
-    assert group[1]["const_value"] == list_id
+    assert group[0]["group"][0]["const_value"] == tag_id
+    assert group[1]["group"][0]["const_value"] == list_id
     assert group[2]["field"] == field_id
     assert "known after apply" not in json.dumps(group)
     plan_is_clean(ctct, path)
@@ -106,13 +108,13 @@ def test_renamed_list_reference_keeps_its_id(sb, ctct, manifest, api):
               criteria:
                 type: and
                 group:
-                  - {source: list_membership, field: list_id, op: contains-any, const_value: "${list:Customers}"}
+                  - {type: or, group: [{source: list_membership, field: list_id, op: contains-any, const_value: "${list:Customers}"}]}
     """)
     plan = ctct(["plan", path])
     assert summary_line(plan.stdout) == "Plan: 1 to add, 1 to change, 0 to destroy."
     apply_ok(ctct, path)
     group = _detail_criteria(api, "Customers segment", sb)["criteria"]["group"]
-    assert group[0]["const_value"] == list_id
+    assert group[0]["group"][0]["const_value"] == list_id
     assert sb.store().find("lists", "Customers").list_id == list_id
     plan_is_clean(ctct, path)
 
@@ -129,11 +131,11 @@ def test_reference_to_undeclared_live_tag_resolves(sb, ctct, manifest, api):
               criteria:
                 type: and
                 group:
-                  - {source: tags, field: tag_id, op: contains-any, const_value: "${tag:Existing}"}
+                  - {type: or, group: [{source: tags, field: tag_id, op: contains-any, const_value: "${tag:Existing}"}]}
     """)
     apply_ok(ctct, path)
     group = _detail_criteria(api, "Uses a live tag", sb)["criteria"]["group"]
-    assert group[0]["const_value"] == tag_id
+    assert group[0]["group"][0]["const_value"] == tag_id
     plan_is_clean(ctct, path)
 
 

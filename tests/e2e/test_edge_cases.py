@@ -57,10 +57,15 @@ def test_segment_deleted_before_the_list_it_references(sb, ctct, manifest):
                             "type": "and",
                             "group": [
                                 {
-                                    "source": "list_membership",
-                                    "field": "list_id",
-                                    "op": "contains-any",
-                                    "const_value": "${list:Old promo}",
+                                    "type": "or",
+                                    "group": [
+                                        {
+                                            "source": "list_membership",
+                                            "field": "list_id",
+                                            "op": "contains-any",
+                                            "const_value": "${list:Old promo}",
+                                        }
+                                    ],
                                 }
                             ],
                         },
@@ -145,13 +150,15 @@ def test_replaced_custom_field_gets_its_new_id_in_segments(sb, ctct, manifest, a
 
 
 def test_collections_are_paged_with_the_cursor(sb, ctct, manifest):
+    # More tags live than one page of 500 holds (the manifest declares only a few: an
+    # account may hold at most 500, but the reader must not trust that).
     names = [f"Tag {i:04}" for i in range(620)]
     sb.seed({"tags": [{"name": n} for n in names]})
-    path = manifest("version: 1\ntags:\n" + "".join(f"  - name: {n}\n" for n in names))
+    path = manifest("version: 1\ntags:\n" + "".join(f"  - name: {n}\n" for n in names[:3]))
     res = ctct(["plan", path, "--detailed-exitcode"])
     assert res.code == 0, res
-    assert calls(sb) == Counter({("GET", "/v3/contact_tags"): 2})  # 500 + 120
-    first, second = (r.query for r in sb.requests)
+    assert calls(sb) == Counter({("GET", "/v3/contact_tags"): 2, ("GET", "/v3/account/summary"): 1})
+    first, second = (r.query for r in sb.requests if r.path == "/v3/contact_tags")
     assert "limit=500" in first and "cursor=" in second
 
 
@@ -182,21 +189,23 @@ def test_criteria_json_and_literal_dollar_brace(sb, ctct, manifest, api):
         version: 1
         segments:
           - name: From JSON
-            criteria_json: '{"version":"1.0.0","criteria":{"type":"and","group":[{"source":"tags","field":"tag_id","op":"contains-any","const_value":"${tag:VIP}"}]}}'
+            criteria_json: '{"version":"1.0.0","criteria":{"type":"and","group":[{"type":"or","group":[{"source":"tags","field":"tag_id","op":"contains-any","const_value":"${tag:VIP}"}]}]}}'
           - name: Literal
             criteria:
               version: "1.0.0"
               criteria:
                 type: and
                 group:
-                  - {source: contact, field: first_name, op: eq, const_value: "$${tag:VIP}"}
+                  - type: or
+                    group: [{source: contact, field: first_name, op: eq, const_value: "$${tag:VIP}"}]
     """)
     apply_ok(ctct, path)
     got = {}
     for name in ("From JSON", "Literal"):
         seg = sb.store().find("segments", name)
         detail = api.get(f"/segments/{seg.segment_id}").json()
-        got[name] = json.loads(detail["segment_criteria"])["criteria"]["group"][0]["const_value"]
+        group = json.loads(detail["segment_criteria"])["criteria"]["group"]
+        got[name] = group[0]["group"][0]["const_value"]
     assert got == {"From JSON": vip, "Literal": "${tag:VIP}"}
     plan_is_clean(ctct, path)
 

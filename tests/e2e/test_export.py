@@ -53,4 +53,7 @@ def test_exported_account_rebuilt_in_a_client_account(sb, ctct, tmp_path):
     assert sorted(r.name for r in dst.tags.values()) == sorted(r.name for r in src.tags.values())
     seg = dst.find("segments", "Engaged VIPs")
     criteria = json.loads(seg.segment_criteria)
-    assert criteria["criteria"]["group"][0]["const_value"] == dst.find("tags", "VIP").tag_id
+    assert (
+        criteria["criteria"]["group"][0]["group"][0]["const_value"]
+        == dst.find("tags", "VIP").tag_id
+    )

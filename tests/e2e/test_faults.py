@@ -30,8 +30,10 @@ def _creates_manifest() -> str:
             "      criteria:",
             "        type: and",
             "        group:",
-            f'          - {{source: tags, field: tag_id, op: contains-any, const_value: "${{tag:Tag {i}}}"}}',
-            f'          - {{source: list_membership, field: list_id, op: contains-any, const_value: "${{list:List {i}}}"}}',
+            "          - type: or",
+            "            group:",
+            f'              - {{source: tags, field: tag_id, op: contains-any, const_value: "${{tag:Tag {i}}}"}}',
+            f'              - {{source: list_membership, field: list_id, op: contains-any, const_value: "${{list:List {i}}}"}}',
         ]
     return "\n".join(lines) + "\n"
 
@@ -82,7 +84,10 @@ def test_lost_answers_of_updates_and_deletes_are_retried(sb, ctct, manifest):
             "lists": [{"name": "Newsletter", "favorite": False}],
             "tags": [{"name": "Old"}, {"name": "VIP"}],
             "segments": [
-                {"name": "Gone", "criteria": {"version": "1.0.0", "criteria": {}}},
+                {
+                    "name": "Gone",
+                    "criteria": {"version": "1.0.0", "criteria": {"type": "and", "group": []}},
+                },
             ],
         }
     )
@@ -156,25 +161,29 @@ def test_429_bursts_are_retried(sb, ctct, manifest):
     _assert_exactly_the_manifest(sb)
 
 
-def test_rejected_write_mid_apply_reports_and_rerun_converges(sb, ctct, manifest):
-    """The account may hold only 2 more lists: the third list create is refused (400), the
-    apply stops, says what was done and what was not, and a re-run finishes the job."""
+def test_a_rejected_create_skips_only_what_needs_it_and_rerun_converges(sb, ctct, manifest):
+    """The account may hold only 2 more lists: the third and fourth list creates are refused
+    (400, resource-specific). The rest goes on, as Terraform does: the segment that names a
+    refused list is skipped, every other change is made; a re-run finishes the job."""
     sb.seed({"lists": [{"name": "Existing"}]})
     sb.settings.max_lists = 3
     path = manifest(_creates_manifest())
     res = ctct(["apply", path, "--auto-approve", "--parallelism", "1"])
     assert res.code == 1, res
-    assert "Apply failed. Done:" in res.stdout
-    assert "FAILED lists" in res.stdout
-    assert "failed:      lists" in res.stdout and "400" in res.stdout
-    assert "not started: segments 'Segment 0' (create)" in res.stdout
+    assert "Apply failed. Done: 8 added, 0 changed, 0 destroyed." in res.stdout
+    assert "failed:      lists 'List 2'" in res.stdout and "400" in res.stdout
+    assert "failed:      lists 'List 3'" in res.stdout
+    assert "skipped:     segments 'Segment 2': it needs lists:List 2" in res.stdout
+    assert "not started" not in res.stdout  # a 400 is not a reason to stop everything
     assert "run apply again" in res.stdout
-    assert sb.store().live_segments() == []
+    assert sorted(s.name for s in sb.store().live_segments()) == ["Segment 0", "Segment 1"]
     assert len(sb.store().lists) == 3
+    # Nothing was sent for the skipped segment.
+    assert not [r for r in writes(sb) if r.path == "/v3/segments" and r.status >= 400]
 
     sb.settings.max_lists = 1000
     plan = ctct(["plan", path])
-    assert summary_line(plan.stdout) == "Plan: 9 to add, 0 to change, 0 to destroy."
+    assert summary_line(plan.stdout) == "Plan: 3 to add, 0 to change, 0 to destroy."
     apply_ok(ctct, path)
     assert _names(sb, "lists") == Counter([*LISTS, "Existing"])
     assert _names(sb, "tags") == Counter(TAGS)

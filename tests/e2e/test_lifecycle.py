@@ -100,8 +100,8 @@ def test_list_not_pruned_without_prune(sb, ctct, manifest):
     assert plan.code == 0, plan
     assert "No changes." in plan.stdout
     assert (
-        "1 list(s) in the account not in the manifest are left alone "
-        "(set prune.lists: true to delete them)"
+        "1 list(s) in the account but not in the manifest are left alone ('Spring promo'); "
+        "set prune.lists: true to delete them"
     ) in plan.stdout
     sb.reset_log()
     apply_ok(ctct, path)
@@ -201,7 +201,7 @@ def test_tag_not_pruned_without_prune(sb, ctct, manifest):
     """)
     plan = ctct(["plan", path])
     assert "No changes." in plan.stdout
-    assert "1 tag(s) in the account not in the manifest are left alone" in plan.stdout
+    assert "1 tag(s) in the account but not in the manifest are left alone" in plan.stdout
     assert "prune.tags: true" in plan.stdout
     apply_ok(ctct, path)
     assert writes(sb) == []
@@ -356,7 +356,7 @@ def test_custom_field_prune(sb, ctct, manifest):
     """)
     plan = ctct(["plan", path, "--allow-delete"])
     assert "No changes." in plan.stdout
-    assert "1 custom field(s) in the account not in the manifest are left alone" in plan.stdout
+    assert "1 custom field(s) in the account but not in the manifest are left alone" in plan.stdout
     apply_ok(ctct, path, "--allow-delete")
     assert writes(sb) == []
     assert doomed in sb.store().custom_fields
@@ -418,7 +418,17 @@ def _tag_criteria(tag_ref: str) -> dict:
         "criteria": {
             "type": "and",
             "group": [
-                {"source": "tags", "field": "tag_id", "op": "contains-any", "const_value": tag_ref}
+                {
+                    "type": "or",
+                    "group": [
+                        {
+                            "source": "tags",
+                            "field": "tag_id",
+                            "op": "contains-any",
+                            "const_value": tag_ref,
+                        }
+                    ],
+                }
             ],
         },
     }
@@ -436,7 +446,7 @@ def test_segment_create(sb, ctct, manifest, api):
               criteria:
                 type: and
                 group:
-                  - {source: tags, field: tag_id, op: contains-any, const_value: "${tag:VIP}"}
+                  - {type: or, group: [{source: tags, field: tag_id, op: contains-any, const_value: "${tag:VIP}"}]}
           - name: Raw
             criteria_json: '{"version":"1.0.0","criteria":{"type":"and","group":[]}}'
     """)
@@ -472,7 +482,7 @@ def test_segment_update_criteria_sends_one_put(sb, ctct, manifest, api):
               criteria:
                 type: and
                 group:
-                  - {source: tags, field: tag_id, op: contains-any, const_value: "${tag:Gold}"}
+                  - {type: or, group: [{source: tags, field: tag_id, op: contains-any, const_value: "${tag:Gold}"}]}
     """)
     plan = ctct(["plan", path])
     assert summary_line(plan.stdout) == "Plan: 0 to add, 1 to change, 0 to destroy."
@@ -527,7 +537,7 @@ def test_segment_prune(sb, ctct, manifest):
     path = manifest(keep)
     plan = ctct(["plan", path, "--allow-delete"])
     assert "No changes." in plan.stdout
-    assert "1 segment(s) in the account not in the manifest are left alone" in plan.stdout
+    assert "1 segment(s) in the account but not in the manifest are left alone" in plan.stdout
     apply_ok(ctct, path, "--allow-delete")
     assert writes(sb) == []
     assert sb.store().find("segments", "Old test segment") is not None
@@ -558,7 +568,8 @@ def test_segment_noop(sb, ctct, manifest):
             criteria:
               criteria:
                 group:
-                  - {const_value: "${tag:VIP}", op: contains-any, field: tag_id, source: tags}
+                  - group: [{const_value: "${tag:VIP}", op: contains-any, field: tag_id, source: tags}]
+                    type: or
                 type: and
               version: "1.0.0"
     """)

@@ -21,10 +21,15 @@ SEED = {
                     "type": "and",
                     "group": [
                         {
-                            "source": "tags",
-                            "field": "tag_id",
-                            "op": "contains-any",
-                            "const_value": "${tag:VIP}",
+                            "type": "or",
+                            "group": [
+                                {
+                                    "source": "tags",
+                                    "field": "tag_id",
+                                    "op": "contains-any",
+                                    "const_value": "${tag:VIP}",
+                                }
+                            ],
                         }
                     ],
                 },
@@ -54,7 +59,7 @@ MANIFEST = """
           criteria:
             type: and
             group:
-              - {source: tags, field: tag_id, op: contains-any, const_value: "${tag:VIP}"}
+              - {type: or, group: [{source: tags, field: tag_id, op: contains-any, const_value: "${tag:VIP}"}]}
       - name: Everyone
         criteria: {version: "1.0.0", criteria: {type: and, group: []}}
 """
@@ -70,6 +75,7 @@ def test_noop_plan_reads_collections_and_one_detail_per_managed_segment(sb, ctct
     assert "No changes." in res.stdout
     expected = Counter(
         {
+            ("GET", "/v3/account/summary"): 1,  # the account, named first
             ("GET", "/v3/contact_lists"): 1,
             ("GET", "/v3/contact_tags"): 1,
             ("GET", "/v3/contact_custom_fields"): 1,
@@ -78,7 +84,7 @@ def test_noop_plan_reads_collections_and_one_detail_per_managed_segment(sb, ctct
         }
     )
     assert calls(sb) == expected
-    assert res.stdout.rstrip().endswith("API requests: 6 (6 reads, 0 writes)")
+    assert res.stdout.rstrip().endswith("API requests: 7 (7 reads, 0 writes)")
 
 
 def test_warm_cache_repeat_plan_reads_only_collections_and_edited_segments(sb, ctct, manifest, api):
@@ -91,7 +97,11 @@ def test_warm_cache_repeat_plan_reads_only_collections_and_edited_segments(sb, c
     everyone = sb.store().find("segments", "Everyone").segment_id
     r = api.put(
         f"/segments/{everyone}",
-        json={"name": "Everyone", "segment_criteria": '{"version":"1.0.0","criteria":{}}'},
+        json={
+            "name": "Everyone",
+            "segment_criteria": '{"version":"1.0.0","criteria":{"type":"and","group":['
+            '{"source":"contact","field":"first_name","op":"eq","const_value":"x"}]}}',
+        },
     )
     assert r.status_code == 200, r.text
     sb.reset_log()
@@ -99,6 +109,7 @@ def test_warm_cache_repeat_plan_reads_only_collections_and_edited_segments(sb, c
     assert second.code == 2, second
     assert calls(sb) == Counter(
         {
+            ("GET", "/v3/account/summary"): 1,
             ("GET", "/v3/contact_lists"): 1,
             ("GET", "/v3/contact_tags"): 1,
             ("GET", "/v3/contact_custom_fields"): 1,
@@ -168,7 +179,7 @@ def test_segment_rename_and_criteria_change_is_one_put(sb, ctct, manifest):
               criteria:
                 type: and
                 group:
-                  - {source: tags, field: tag_id, op: contains-any, const_value: "${tag:VIP}"}
+                  - {type: or, group: [{source: tags, field: tag_id, op: contains-any, const_value: "${tag:VIP}"}]}
     """)
     sb.reset_log()
     apply_ok(ctct, path)

@@ -18,7 +18,7 @@ def test_plan_json_is_the_only_thing_on_stdout(sb, ctct):
     doc = json.loads(res.stdout)  # nothing but the document on stdout
     for key in ("format_version", "fingerprint", "summary", "changes", "api_requests"):
         assert key in doc, key
-    assert doc["format_version"] == 1
+    assert doc["format_version"] == 2
     assert doc["fingerprint"].startswith("sha256:")
     assert doc["summary"]["add"] == 5
     assert doc["summary"]["change"] == 5
@@ -152,7 +152,10 @@ def test_refresh_only_reports_drift_and_saves_nothing(sb, ctct, manifest, tmp_pa
     """)
     res = ctct(["plan", str(path), "--refresh-only", "--detailed-exitcode"])
     assert res.code == 2, res
-    assert res.stdout.startswith("Drift: the account differs from the manifest as follows.")
+    assert res.stdout.startswith("Account: ")  # named before anything else
+    assert "Drift: the account differs from the manifest as follows." in res.stdout
+    assert "will perform the following actions" not in res.stdout
+    assert "nothing will be changed" in res.stdout
     assert '+ tags "Gold"' in res.stdout
     out = tmp_path / "p.json"
     refused = ctct(["plan", str(path), "--refresh-only", "--out", str(out)])

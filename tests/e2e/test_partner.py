@@ -40,8 +40,8 @@ MANIFEST = """
           criteria:
             type: and
             group:
-              - {source: tags, field: tag_id, op: contains-any, const_value: "${tag:VIP}"}
-              - {source: list_membership, field: list_id, op: contains-any, const_value: "${list:Newsletter}"}
+              - {type: or, group: [{source: tags, field: tag_id, op: contains-any, const_value: "${tag:VIP}"}]}
+              - {type: or, group: [{source: list_membership, field: list_id, op: contains-any, const_value: "${list:Newsletter}"}]}
     prune:
       tags: true
 """
@@ -67,8 +67,8 @@ def test_account_applies_to_the_client_account_only(sb, ctct, manifest, api):
     assert sorted(t.name for t in client.tags.values()) == ["VIP"]
     seg = client.find("segments", "Newsletter VIPs")
     group = json.loads(seg.segment_criteria)["criteria"]["group"]
-    assert group[0]["const_value"] == client.find("tags", "VIP").tag_id
-    assert group[1]["const_value"] == client.find("lists", "Newsletter").list_id
+    assert group[0]["group"][0]["const_value"] == client.find("tags", "VIP").tag_id
+    assert group[1]["group"][0]["const_value"] == client.find("lists", "Newsletter").list_id
 
     # the partner's own account and the other client are untouched
     assert sb.store().snapshot() == default_before

@@ -23,10 +23,15 @@ def _list_criteria(ref: str) -> dict:
             "type": "and",
             "group": [
                 {
-                    "source": "list_membership",
-                    "field": "list_id",
-                    "op": "contains-any",
-                    "const_value": ref,
+                    "type": "or",
+                    "group": [
+                        {
+                            "source": "list_membership",
+                            "field": "list_id",
+                            "op": "contains-any",
+                            "const_value": ref,
+                        }
+                    ],
                 }
             ],
         },
@@ -187,7 +192,7 @@ def test_reference_to_unknown_name_is_an_error_before_any_write(sb, ctct, manife
               criteria:
                 type: and
                 group:
-                  - {source: tags, field: tag_id, op: contains-any, const_value: "${tag:Nope}"}
+                  - {type: or, group: [{source: tags, field: tag_id, op: contains-any, const_value: "${tag:Nope}"}]}
     """)
     plan = ctct(["plan", path])
     assert plan.code == 1, plan
@@ -351,7 +356,7 @@ def test_saved_plan_with_pending_references(sb, ctct, manifest, tmp_path, api):
               criteria:
                 type: and
                 group:
-                  - {source: list_membership, field: list_id, op: contains-any, const_value: "${list:Newsletter}"}
+                  - {type: or, group: [{source: list_membership, field: list_id, op: contains-any, const_value: "${list:Newsletter}"}]}
     """)
     out = tmp_path / "plan.json"
     assert ctct(["plan", path, "--out", out]).code == 0

@@ -22,7 +22,7 @@ MANIFEST = """
           criteria:
             type: and
             group:
-              - {source: list_membership, field: list_id, op: contains-any, const_value: "${list:Other list}"}
+              - {type: or, group: [{source: list_membership, field: list_id, op: contains-any, const_value: "${list:Other list}"}]}
 """
 
 
@@ -66,7 +66,7 @@ def test_targeted_segment_pulls_in_the_list_it_references(sb, ctct, manifest, ap
     list_id = sb.store().find("lists", "Other list").list_id
     seg = sb.store().find("segments", "Readers")
     criteria = json.loads(api.get(f"/segments/{seg.segment_id}").json()["segment_criteria"])
-    assert criteria["criteria"]["group"][0]["const_value"] == list_id
+    assert criteria["criteria"]["group"][0]["group"][0]["const_value"] == list_id
     assert sb.store().find("lists", "Newsletter") is None
     assert sb.store().tags == {}
 
@@ -108,7 +108,7 @@ def test_exclude_of_a_live_dependency_is_fine(sb, ctct, manifest):
               criteria:
                 type: and
                 group:
-                  - {source: list_membership, field: list_id, op: contains-any, const_value: "${list:Other list}"}
+                  - {type: or, group: [{source: list_membership, field: list_id, op: contains-any, const_value: "${list:Other list}"}]}
     """)
     apply_ok(ctct, path, "--exclude", "lists:Other list")
     assert sb.store().find("segments", "Readers") is not None
@@ -149,7 +149,7 @@ def test_excluding_a_rename_keeps_the_id_a_kept_segment_needs(sb, ctct, manifest
               criteria:
                 type: and
                 group:
-                  - {source: list_membership, field: list_id, op: contains-any, const_value: "${list:New}"}
+                  - {type: or, group: [{source: list_membership, field: list_id, op: contains-any, const_value: "${list:New}"}]}
     """)
     plan = ctct(["plan", path, "--exclude", "lists:New"])
     assert plan.code == 0, plan

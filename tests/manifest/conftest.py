@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from ctctform.manifest import ManifestError, load_manifest
+from ctctform.manifest import ManifestError
+from ctctform.workflow import load_manifest
 
 Write = Callable[[str, str], Path]
 

@@ -8,8 +8,11 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from ctctform.manifest import KINDS, TOPIC_IDS
-from ctctform.manifest.model import custom_field_name
+from ctctform.kinds import REGISTRY
+from ctctform.kinds.webhooks import TOPIC_IDS
+
+KINDS = tuple(REGISTRY)
+from ctctform.kinds.custom_fields import custom_field_name
 
 FIELD_TYPES = ["string", "text_area", "number", "currency", "date", "datetime", "boolean"]
 SELECT_TYPES = ["single_select", "multi_select"]
@@ -96,7 +99,8 @@ def manifests(draw: st.DrawFn) -> Generated:
         renamed, protect = draw(_common(item, 50, f"old-field-{i}"))
         add("custom_fields", item, label, spec, renamed, protect)
     for i, name in enumerate(draw(_names(200))):
-        criteria = draw(st.dictionaries(TEXT, JSONISH, max_size=3))
+        extra = draw(st.dictionaries(TEXT.filter(lambda k: k != "version"), JSONISH, max_size=3))
+        criteria = {**extra, "criteria": {"type": "and", "group": []}}
         item = {"name": name}
         if draw(st.booleans()):
             item["criteria_json"] = json.dumps(criteria, ensure_ascii=draw(st.booleans()))
@@ -105,7 +109,7 @@ def manifests(draw: st.DrawFn) -> Generated:
         renamed, protect = draw(_common(item, 0, f"old-segment-{i}"))
         add("segments", item, name, {"criteria": criteria}, renamed, protect)
     for topic in draw(st.lists(st.sampled_from(list(TOPIC_IDS)), unique=True)):
-        hook = "https://" + draw(TEXT)
+        hook = "https://hooks.example.com/" + draw(TEXT)
         item = {"hook_uri": hook}
         if draw(st.booleans()):
             item["topic"] = topic

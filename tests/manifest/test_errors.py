@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from ctctform.errors import CtctformError
-from ctctform.manifest import ManifestError, load_manifest
+from ctctform.manifest import ManifestError
+from ctctform.workflow import load_manifest
 
 from .conftest import Write, errors_of
 
@@ -57,6 +58,8 @@ def test_all_schema_errors_at_once_with_lines_and_short_reasons(write: Write) ->
         "bad.yaml:15: custom_fields[0].choices: 'a' appears more than once",
         "bad.yaml:17: segments[0]: give exactly one of 'criteria' or 'criteria_json'",
         "bad.yaml:18: segments[1]: give exactly one of 'criteria' or 'criteria_json'",
+        "bad.yaml:19: segments[1].criteria.criteria: the inner `criteria` group "
+        "({type: and, group: [...]}) is missing",
         "bad.yaml:22: webhooks[0].topic_id: must be one of: 1, 2, 3, 4",
         "bad.yaml:23: webhooks[0].hook_uri: hook_uri must start with https://",
         "bad.yaml:24: webhooks[1].topic: must be one of: billing_tier_upgrade, "
@@ -210,7 +213,7 @@ def test_duplicate_webhook_by_topic_and_topic_id(write: Write) -> None:
         """,
     )
     assert errors_of(path) == [
-        "m.yaml:4: webhooks[1].topic_id: duplicate webhook 'billing_tier_downgrade': also declared at m.yaml:3"
+        "m.yaml:4: webhooks[1].topic_id: duplicate webhook subscription 'billing_tier_downgrade': also declared at m.yaml:3"
     ]
 
 
@@ -302,7 +305,16 @@ def test_unreadable_file_is_reported_with_its_name(write: Write, monkeypatch) ->
     def refuse(self):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(type(path), "read_bytes", refuse)
+    import os
+
+    real_open = os.open
+
+    def refuse_manifest(name, *args, **kwargs):
+        if str(name).endswith("m.yaml"):
+            raise PermissionError(13, "Permission denied")
+        return real_open(name, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refuse_manifest)
     assert errors_of(path) == ["m.yaml:1: cannot read file: Permission denied"]
 
 

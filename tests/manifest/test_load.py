@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from ctctform.manifest import KINDS, Location, Manifest, Resource, load_manifest
+from ctctform.kinds import REGISTRY
+from ctctform.manifest import Location, Manifest, Resource
+
+KINDS = tuple(REGISTRY)
+from ctctform.workflow import load_manifest
 
 from .conftest import Write
 
@@ -37,14 +41,18 @@ segments:
       criteria:
         type: and
         group:
-          - source: tags
-            field: tag_id
-            op: contains-any
-            const_value: "${tag:VIP}"          # reference, resolved to the tag_id
-          - source: list_membership
-            field: list_id
-            op: contains-any
-            const_value: "${list:Newsletter}"
+          - type: or                     # tags and list conditions sit in `or` groups
+            group:
+              - source: tags
+                field: tag_id
+                op: contains-any
+                const_value: "${tag:VIP}"          # reference, resolved to the tag_id
+          - type: or
+            group:
+              - source: list_membership
+                field: list_id
+                op: contains-any
+                const_value: "${list:Newsletter}"
   - name: Raw criteria example
     criteria_json: '{"version":"1.0.0","criteria":{"type":"and","group":[]}}'
 
@@ -105,13 +113,13 @@ def test_design_example_loads_into_the_documented_resources(write: Write) -> Non
     ]
     engaged, raw = m.resources["segments"]
     group = engaged.spec["criteria"]["criteria"]["group"]
-    assert [g["const_value"] for g in group] == ["${tag:VIP}", "${list:Newsletter}"]
+    assert [g["group"][0]["const_value"] for g in group] == ["${tag:VIP}", "${list:Newsletter}"]
     assert [str(r) for r in engaged.refs] == ["${tag:VIP}", "${list:Newsletter}"]
     assert raw.spec == {"criteria": {"version": "1.0.0", "criteria": {"type": "and", "group": []}}}
     (hook,) = m.resources["webhooks"]
     assert hook.key == "billing_tier_upgrade"
     assert hook.spec == {"topic_id": 1, "hook_uri": "https://hooks.example.com/ctct/billing"}
-    assert hook.location == Location("ctctform.yaml", 43)
+    assert hook.location == Location("ctctform.yaml", 47)
 
 
 def test_spec_is_plain_data_without_identity_or_meta_keys(write: Write) -> None:
@@ -153,7 +161,7 @@ def test_all_resources_follows_kind_dependency_order(write: Write) -> None:
         """
         version: 1
         webhooks: [{topic_id: 2, hook_uri: "https://h"}]
-        segments: [{name: S, criteria_json: "{}"}]
+        segments: [{name: S, criteria_json: '{"criteria": {"type": "and", "group": []}}'}]
         tags: [{name: T}]
         lists: [{name: L}]
         custom_fields: [{label: F, type: string}]
@@ -199,11 +207,11 @@ def test_criteria_and_criteria_json_normalise_to_the_same_object(write: Write) -
         version: 1
         segments:
           - name: A
-            criteria: {version: "1.0.0", criteria: {type: and, group: [{source: tags, param: 5}]}}
+            criteria: {version: "1.0.0", criteria: {type: and, group: [{source: contact, param: 5}]}}
           - name: B
             criteria_json: |
               {"version": "1.0.0",
-               "criteria": {"type": "and", "group": [{"source": "tags", "param": 5}]}}
+               "criteria": {"type": "and", "group": [{"source": "contact", "param": 5}]}}
         """,
     )
     a, b = load_manifest(path).resources["segments"]

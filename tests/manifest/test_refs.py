@@ -6,8 +6,9 @@ import json
 
 import pytest
 
-from ctctform.manifest import Ref, load_manifest
+from ctctform.manifest import Ref
 from ctctform.manifest.refs import REF_RE, find_refs, substitute
+from ctctform.workflow import load_manifest
 
 from .conftest import Write, errors_of
 
@@ -49,6 +50,10 @@ def test_ref_re_names_may_hold_spaces_and_punctuation_but_not_braces() -> None:
     assert (match.group("kind"), match.group("name")) == ("tag", "Gold card member (2024) / ü:ok")
 
 
+# A valid criteria document around the values these tests are about.
+SHELL = {"criteria": {"type": "and", "group": []}}
+
+
 def test_segment_criteria_keep_refs_and_escapes_for_the_planner(write: Write) -> None:
     path = write(
         "m.yaml",
@@ -58,6 +63,7 @@ def test_segment_criteria_keep_refs_and_escapes_for_the_planner(write: Write) ->
         segments:
           - name: S
             criteria:
+              criteria: {type: and, group: []}
               group:
                 - {const_value: "${tag:VIP}", note: "literal $${tag:VIP}"}
         """,
@@ -92,14 +98,14 @@ def test_var_values_are_literal_text(write: Write) -> None:
         version: 1
         vars: {odd: "${tag:VIP}"}
         lists: [{name: "L ${var:odd}"}]
-        segments: [{name: S, criteria: {v: "${var:odd}"}}]
+        segments: [{name: S, criteria: {criteria: {type: and, group: []}, v: "${var:odd}"}}]
         """,
     )
     m = load_manifest(path)
     assert m.resources["lists"][0].key == "L ${tag:VIP}"
     (seg,) = m.resources["segments"]
     assert seg.refs == []
-    assert substitute(seg.spec["criteria"], resolve) == {"v": "${tag:VIP}"}
+    assert substitute(seg.spec["criteria"], resolve) == {**SHELL, "v": "${tag:VIP}"}
 
 
 def test_var_inside_a_reference_name(write: Write) -> None:
@@ -108,11 +114,11 @@ def test_var_inside_a_reference_name(write: Write) -> None:
         """
         version: 1
         vars: {vip: VIP}
-        segments: [{name: S, criteria: {v: "${tag:${var:vip}}"}}]
+        segments: [{name: S, criteria: {criteria: {type: and, group: []}, v: "${tag:${var:vip}}"}}]
         """,
     )
     (seg,) = load_manifest(path).resources["segments"]
-    assert seg.spec["criteria"] == {"v": "${tag:VIP}"}
+    assert seg.spec["criteria"] == {**SHELL, "v": "${tag:VIP}"}
     assert seg.refs == [Ref("tag", "VIP")]
 
 
@@ -132,7 +138,7 @@ def test_unset_var_is_an_error_at_its_use(write: Write) -> None:
             description: "${var:nope} and ${var:nope}"
         segments:
           - name: S
-            criteria_json: '{"a": "${var:gone}"}'
+            criteria_json: '{"criteria": {"type": "and", "group": []}, "a": "${var:gone}"}'
         """,
     )
     assert errors_of(path) == [
@@ -154,6 +160,7 @@ def test_reference_syntax_errors(write: Write) -> None:
         segments:
           - name: S
             criteria:
+              criteria: {type: and, group: []}
               a: "${foo:bar}"
               b: "${tag:unterminated"
               c: "${nokind}"
@@ -163,12 +170,12 @@ def test_reference_syntax_errors(write: Write) -> None:
     assert errors_of(path) == [
         "m.yaml:3: lists[0].name: ${tag:VIP}: only ${var:NAME} may be used here; references to "
         "resources work only in segment criteria (write $${ for a literal ${)",
-        "m.yaml:7: segments[0].criteria.a: unknown reference kind 'foo' in ${foo:bar} "
-        "(expected list, tag, custom_field, segment or var)",
-        "m.yaml:8: segments[0].criteria.b: unterminated '${' (write $${ for a literal ${)",
-        "m.yaml:9: segments[0].criteria.c: malformed reference '${nokind}': expected ${kind:name} "
+        "m.yaml:8: segments[0].criteria.a: unknown reference kind 'foo' in ${foo:bar} "
+        "(expected custom_field, list, tag, segment or var)",
+        "m.yaml:9: segments[0].criteria.b: unterminated '${' (write $${ for a literal ${)",
+        "m.yaml:10: segments[0].criteria.c: malformed reference '${nokind}': expected ${kind:name} "
         "(write $${ for a literal ${)",
-        "m.yaml:10: segments[0].criteria.d: ${tag:} has no name",
+        "m.yaml:11: segments[0].criteria.d: ${tag:} has no name",
     ]
 
 
@@ -180,11 +187,11 @@ def test_criteria_json_must_be_a_json_object_after_vars(write: Write) -> None:
         vars: {n: "5", q: 'say "hi"'}
         segments:
           - name: Good
-            criteria_json: '{"param": ${var:n}, "tag": "${tag:VIP}"}'
+            criteria_json: '{"criteria": {"type": "and", "group": []}, "param": ${var:n}, "tag": "${tag:VIP}"}'
           - name: Broken
             criteria_json: '{"version": "1.0.0",'
           - name: Quote
-            criteria_json: '{"x": "${var:q}"}'
+            criteria_json: '{"criteria": {"type": "and", "group": []}, "x": "${var:q}"}'
           - name: List
             criteria_json: '[1]'
         """,
@@ -193,7 +200,7 @@ def test_criteria_json_must_be_a_json_object_after_vars(write: Write) -> None:
         "m.yaml:7: segments[1].criteria_json: not valid JSON: Expecting property name enclosed "
         "in double quotes at line 1 column 21",
         "m.yaml:9: segments[2].criteria_json: not valid JSON: Expecting ',' delimiter at line 1 "
-        "column 13 (after substituting vars)",
+        "column 55 (after substituting vars)",
         "m.yaml:11: segments[3].criteria_json: must be a JSON object ({...})",
     ]
 
@@ -206,12 +213,12 @@ def test_criteria_json_with_vars_and_refs(write: Write) -> None:
         vars: {n: "5"}
         segments:
           - name: Good
-            criteria_json: '{"param": ${var:n}, "tag": "${tag:VIP}", "lit": "$${x}"}'
+            criteria_json: '{"criteria": {"type": "and", "group": []}, "param": ${var:n}, "tag": "${tag:VIP}", "lit": "$${x}"}'
         """,
     )
     m = load_manifest(path)
     (seg,) = m.resources["segments"]
-    assert seg.spec["criteria"] == {"param": 5, "tag": "${tag:VIP}", "lit": "$${x}"}
+    assert seg.spec["criteria"] == {**SHELL, "param": 5, "tag": "${tag:VIP}", "lit": "$${x}"}
     assert seg.refs == [Ref("tag", "VIP")]
     assert m.warnings == [
         "m.yaml:5: segments[0].criteria_json.tag: ${tag:VIP} is not declared here; it must exist in the account"
@@ -228,6 +235,7 @@ def test_undeclared_references_are_warnings_declared_ones_are_not(write: Write) 
         segments:
           - name: S
             criteria:
+              criteria: {type: and, group: []}
               group:
                 - {const_value: "${list:News letter}"}
                 - {const_value: "${tag:Gold}"}
@@ -236,9 +244,9 @@ def test_undeclared_references_are_warnings_declared_ones_are_not(write: Write) 
     )
     m = load_manifest(path)
     assert m.warnings == [
-        "m.yaml:9: segments[0].criteria.group[1].const_value: ${tag:Gold} is not declared here; "
+        "m.yaml:10: segments[0].criteria.group[1].const_value: ${tag:Gold} is not declared here; "
         "it must exist in the account",
-        "m.yaml:10: segments[0].criteria.group[2].other: ${segment:Elsewhere} is not declared here; "
+        "m.yaml:11: segments[0].criteria.group[2].other: ${segment:Elsewhere} is not declared here; "
         "it must exist in the account",
     ]
     assert [str(r) for r in m.resources["segments"][0].refs] == [
@@ -255,7 +263,7 @@ def test_reference_to_a_renamed_away_name_is_an_error(write: Write) -> None:
         """
         version: 1
         tags: [{name: Gold card member, renamed_from: Gold member}]
-        segments: [{name: S, criteria: {v: "${tag:Gold member}"}}]
+        segments: [{name: S, criteria: {criteria: {type: and, group: []}, v: "${tag:Gold member}"}}]
         """,
     )
     assert errors_of(path) == [
@@ -273,7 +281,7 @@ def test_reference_to_a_renamed_away_name_is_an_error(write: Write) -> None:
 )
 def test_segment_reference_cycles(write: Write, segments, expected: str) -> None:
     docs = [
-        {"name": name, "criteria": {"g": [f"${{segment:{t}}}" for t in targets]}}
+        {"name": name, "criteria": {**SHELL, "g": [f"${{segment:{t}}}" for t in targets]}}
         for name, targets in segments
     ]
     path = write("m.yaml", json.dumps({"version": 1, "segments": docs}))
@@ -284,8 +292,8 @@ def test_segment_reference_cycles(write: Write, segments, expected: str) -> None
 
 def test_segments_may_reference_each_other_without_a_cycle(write: Write) -> None:
     docs = [
-        {"name": "A", "criteria": {"g": "${segment:B}"}},
-        {"name": "B", "criteria": {"g": "x"}},
+        {"name": "A", "criteria": {**SHELL, "g": "${segment:B}"}},
+        {"name": "B", "criteria": {**SHELL, "g": "x"}},
     ]
     path = write("m.yaml", json.dumps({"version": 1, "segments": docs}))
     assert load_manifest(path).resources["segments"][0].refs == [Ref("segment", "B")]

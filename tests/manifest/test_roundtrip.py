@@ -10,7 +10,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ctctform.manifest import KINDS, load_manifest
+from ctctform.kinds import REGISTRY
+
+KINDS = tuple(REGISTRY)
+from ctctform.workflow import load_manifest
 
 from .strategies import Generated, manifests
 

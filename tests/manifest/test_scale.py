@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from ctctform.manifest import load_manifest
+from ctctform.workflow import load_manifest
 
 DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
@@ -15,9 +15,9 @@ DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 def write_large_manifest(root: Path) -> None:
     lists = [
         {"name": f"List {i}", "description": f"About {i}", "favorite": i % 2 == 0}
-        for i in range(2000)
+        for i in range(1000)  # the most an account holds
     ]
-    tags = [{"name": f"Tag {i}"} for i in range(2000)]
+    tags = [{"name": f"Tag {i}"} for i in range(500)]  # the most an account holds
     fields = [
         {
             "label": f"Field {i}",
@@ -36,16 +36,24 @@ def write_large_manifest(root: Path) -> None:
                     "type": "and",
                     "group": [
                         {
-                            "source": "tags",
-                            "op": "contains-any",
-                            "const_value": f"${{tag:Tag {i}}}",
-                        },
-                        {"source": "list_membership", "const_value": f"${{list:List {i}}}"},
+                            "type": "or",
+                            "group": [
+                                {
+                                    "source": "tags",
+                                    "op": "contains-any",
+                                    "const_value": f"${{tag:Tag {i % 500}}}",
+                                },
+                                {
+                                    "source": "list_membership",
+                                    "const_value": f"${{list:List {i % 1000}}}",
+                                },
+                            ],
+                        }
                     ],
                 },
             },
         }
-        for i in range(896)
+        for i in range(3396)  # 1,000 + 500 + 100 + 3,396 + 4 = 5,000 resources
     ]
     hooks = [
         {"topic_id": i, "hook_uri": "https://hooks.example.com/${var:brand}"} for i in range(1, 5)
@@ -68,14 +76,14 @@ def test_five_thousand_resources_load(tmp_path: Path) -> None:
     counts = {kind: len(items) for kind, items in manifest.resources.items()}
     assert counts == {
         "custom_fields": 100,
-        "lists": 2000,
-        "tags": 2000,
-        "segments": 896,
+        "lists": 1000,
+        "tags": 500,
+        "segments": 3396,
         "webhooks": 4,
     }
     assert manifest.warnings == []  # every reference names a declared resource
     last = manifest.resources["segments"][-1]
-    assert last.key == "Segment 895"
-    assert [str(r) for r in last.refs] == ["${tag:Tag 895}", "${list:List 895}"]
+    assert last.key == "Segment 3395"
+    assert [str(r) for r in last.refs] == ["${tag:Tag 395}", "${list:List 395}"]
     assert manifest.resources["webhooks"][0].spec["hook_uri"] == "https://hooks.example.com/acme"
-    assert manifest.resources["lists"][1999].location.file.endswith("10-lists.yaml")
+    assert manifest.resources["lists"][999].location.file.endswith("10-lists.yaml")

@@ -12,14 +12,24 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft7Validator
 
-from ctctform.manifest import SCHEMA_PATH, load_manifest, load_schema
-from ctctform.manifest import schema as schema_module
+from ctctform.kinds import REGISTRY
+from ctctform.manifest import SCHEMA_PATH, load_schema, schema_text
+from ctctform.manifest.schema import checker_for
 from ctctform.manifest.yamlload import parse_yaml
+from ctctform.workflow import load_manifest
 
 from .conftest import Write
 from .strategies import manifests
 
 REPO = Path(__file__).resolve().parents[2]
+CHECKER = checker_for(schema_text(list(REGISTRY.values())))
+
+
+def test_the_committed_schema_is_the_one_the_kinds_generate() -> None:
+    # `make schemas` rewrites it; an editor and `ctctform validate` must agree.
+    assert SCHEMA_PATH.read_text(encoding="utf-8") == schema_text(list(REGISTRY.values()))
+
+
 DOCS = REPO / "docs" / "manifest.md"
 
 
@@ -62,21 +72,23 @@ def test_docs_examples_validate(write: Write) -> None:
     for block in blocks:
         doc, problems = parse_yaml(block, "docs")
         assert problems == []
-        assert schema_module.validate_document(doc, "docs") == [], block
+        assert CHECKER.issues(doc, "docs") == [], block
         if not re.search(r"^version: 1$", block, flags=re.M):
             block = "version: 1\n" + block  # a fragment: check it as a whole manifest too
         load_manifest(write("example.yaml", block))  # raises on any error
 
 
 def _jsonschema_valid(doc: Any) -> bool:
-    return not any(schema_module._validator().iter_errors(doc))
+    from jsonschema import Draft7Validator
+
+    return not any(Draft7Validator(CHECKER.schema).iter_errors(doc))
 
 
 def _fast_valid(doc: Any) -> bool:
     import fastjsonschema
 
     try:
-        schema_module._fast_check()(doc)
+        CHECKER._fast(doc)
     except fastjsonschema.JsonSchemaException:
         return False
     return True
@@ -127,17 +139,17 @@ def test_fast_validator_agrees_with_jsonschema(generated, choices: list[int], ju
 
 
 def test_type_enum_matches_the_loader_checks() -> None:
-    from ctctform.manifest.checks import FIELD_TYPES
+    from ctctform.kinds.custom_fields import FIELD_TYPES
 
-    enum = load_schema()["definitions"]["custom_field"]["properties"]["type"]["enum"]
+    enum = load_schema()["definitions"]["custom_fields"]["properties"]["type"]["enum"]
     assert sorted(enum) == sorted(FIELD_TYPES)
 
 
 @pytest.mark.parametrize("topic_id", [1, 2, 3, 4])
 def test_topic_enum_matches_webhook_topics(topic_id: int) -> None:
-    from ctctform.manifest import WEBHOOK_TOPICS
+    from ctctform.kinds.webhooks import TOPICS as WEBHOOK_TOPICS
 
-    props = load_schema()["definitions"]["webhook"]["properties"]
+    props = load_schema()["definitions"]["webhooks"]["properties"]
     assert WEBHOOK_TOPICS[topic_id] in props["topic"]["enum"]
     assert topic_id in props["topic_id"]["enum"]
     assert json.dumps(props["topic"]["enum"]) == json.dumps(list(WEBHOOK_TOPICS.values()))

@@ -17,14 +17,17 @@ from typing import Any
 import yaml
 
 from ctctform.api import Client, ClientConfig
-from ctctform.apply import ApplyResult
-from ctctform.manifest import KINDS, TOPIC_IDS, Manifest, load_manifest
-from ctctform.plan import Plan, Policy
+from ctctform.apply import Applier, ApplyResult
+from ctctform.kinds import REGISTRY, api_routes
+from ctctform.kinds.webhooks import TOPIC_IDS
+from ctctform.manifest import Manifest
+from ctctform.plan import Plan, Policy, Selection
 from ctctform.render import render_plan
 from ctctform.render.progress import render_result
 from ctctform.sandbox import Sandbox
-from ctctform.selection import Selection
-from ctctform.workflow import Options, make_plan, run_apply
+from ctctform.workflow import Options, load_manifest, make_plan
+
+KINDS = tuple(REGISTRY)
 
 from .strategies import SELECT_TYPES, Scenario
 
@@ -98,12 +101,12 @@ def plan_and_apply(
 ) -> Run:
     """make_plan, then run_apply when the plan is clean and has changes (as `apply` does)."""
     sb.reset_log()
-    with Client(client_config(sb)) as client:
+    with Client(client_config(sb), routes=api_routes()) as client:
         opts = options(cache_path)
-        plan, live = make_plan(client, manifest, opts)
+        plan, live = make_plan(client, manifest, opts, {})
         result = None
         if apply and not plan.errors and plan.has_changes:
-            result = run_apply(client, plan, live, opts, report=None)
+            result = Applier(client, plan, live, parallelism=opts.parallelism).run()
         reads, writes = client.stats.reads, client.stats.writes
     return Run(plan, result, reads, writes, api_requests(sb))
 

@@ -15,7 +15,10 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from ctctform.manifest import KINDS, TOPIC_IDS
+from ctctform.kinds import REGISTRY
+from ctctform.kinds.webhooks import TOPIC_IDS
+
+KINDS = tuple(REGISTRY)
 
 # Characters for names: ASCII, case, a space, an underscore, a hyphen, accented, CJK, emoji.
 # No `$` or `}` (reference syntax) and never a name of only blanks.
@@ -25,7 +28,13 @@ LIMITS = {"lists": 255, "tags": 255, "custom_fields": 50, "segments": 255}
 FIELD_TYPES = ["string", "text_area", "number", "currency", "date", "datetime", "boolean"]
 SELECT_TYPES = ["single_select", "multi_select"]
 CHOICE_LABELS = ["Red", "Green", "Blue", "Über", "a b", "日本"]
-DESCRIPTIONS = ["", "Monthly news", "Monthly news ", "Ünïcode — text", "x" * 300]
+DESCRIPTIONS = [
+    "",
+    "Monthly news",
+    "Monthly news ",
+    "Ünïcode — text",
+    "x" * 255,
+]  # 255: the API maximum
 HOOKS = ["https://hooks.example.com/a", "https://hooks.example.com/b", "https://h.example/日"]
 LITERAL = "$${not a reference}"  # the escape: `${not a reference}` once substituted
 
@@ -78,8 +87,9 @@ def name_pool(draw: st.DrawFn, limit: int) -> list[str]:
 
 
 def field_name(label: str) -> str:
-    """The custom field `name` the API derives from a label."""
-    return label.replace(" ", "_")
+    """The custom field `name` the API derives from a label (blanks to underscores, and
+    lower-cased, as the API guide's facts say)."""
+    return label.replace(" ", "_").lower()
 
 
 @dataclass
@@ -148,10 +158,17 @@ def _criteria(draw: st.DrawFn, lists: list[str], tags: list[str], extra: list[An
                 "const_value": draw(st.sampled_from(["example", "日本", LITERAL, "a b"])),
             }
         )
-    return {
-        "version": "1.0.0",
-        "criteria": {"type": draw(st.sampled_from(["and", "or"])), "group": group},
-    }
+    # The API takes tags and list conditions only in `or` groups, under a top-level `and`.
+    inner = draw(st.sampled_from(["and", "or"]))
+    membership = [g for g in group if g.get("source") in ("tags", "list_membership")]
+    others = [g for g in group if g not in membership]
+    if inner == "or":
+        return {
+            "version": "1.0.0",
+            "criteria": {"type": "and", "group": [{"type": "or", "group": group}]},
+        }
+    nested = [{"type": "or", "group": [g]} for g in membership]
+    return {"version": "1.0.0", "criteria": {"type": "and", "group": nested + others}}
 
 
 def _custom_field_body(draw: st.DrawFn, label: str) -> dict[str, Any]:

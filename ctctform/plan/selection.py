@@ -4,38 +4,27 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from ctctform.errors import CtctformError
 from ctctform.kinds import BY_REF, REGISTRY
+from ctctform.manifest import Selector
+from ctctform.plan.model import Action, Change, dependencies
 
-if TYPE_CHECKING:
-    from ctctform.plan import Change
 
-
-@dataclass(frozen=True)
-class Selector:
-    kind: str
-    name: str | None = None
-
-    @classmethod
-    def parse(cls, text: str) -> Selector:
-        kind, sep, name = text.partition(":")
-        kind = kind.strip()
-        # Accept the reference spelling too (list:Newsletter as well as lists:Newsletter).
-        if kind in BY_REF:
-            kind = BY_REF[kind].name
-        if kind not in REGISTRY:
-            raise CtctformError(
-                f"--target/--exclude {text!r}: unknown kind {kind!r} "
-                f"(one of: {', '.join(REGISTRY)})"
-            )
-        if sep and not name:
-            raise CtctformError(f"--target/--exclude {text!r}: empty name after ':'")
-        return cls(kind, name if sep else None)
-
-    def matches(self, kind: str, key: str) -> bool:
-        return self.kind == kind and (self.name is None or self.name == key)
+def parse_selector(text: str) -> Selector:
+    """`KIND` or `KIND:NAME` from the command line; the reference spelling is accepted too
+    (list:Newsletter as well as lists:Newsletter)."""
+    kind, sep, name = text.partition(":")
+    kind = kind.strip()
+    if kind in BY_REF:
+        kind = BY_REF[kind].name
+    if kind not in REGISTRY:
+        raise CtctformError(
+            f"--target/--exclude {text!r}: unknown kind {kind!r} (one of: {', '.join(REGISTRY)})"
+        )
+    if sep and not name:
+        raise CtctformError(f"--target/--exclude {text!r}: empty name after ':'")
+    return Selector(kind, name if sep else None)
 
 
 @dataclass
@@ -45,7 +34,7 @@ class Selection:
 
     @classmethod
     def parse(cls, targets: Iterable[str] = (), excludes: Iterable[str] = ()) -> Selection:
-        return cls([Selector.parse(t) for t in targets], [Selector.parse(e) for e in excludes])
+        return cls([parse_selector(t) for t in targets], [parse_selector(e) for e in excludes])
 
     def kinds(self, scope: Iterable[str]) -> set[str]:
         """The kinds a plan must read: those in scope that the selection can touch."""
@@ -56,6 +45,11 @@ class Selection:
             if e.name is None:
                 wanted.discard(e.kind)
         return wanted
+
+    @property
+    def partial(self) -> list[str]:
+        """The selectors as given, for a plan to say that it is partial."""
+        return [f"--target {s}" for s in self.targets] + [f"--exclude {s}" for s in self.excludes]
 
     def excluded(self, kind: str, key: str) -> bool:
         return any(e.matches(kind, key) for e in self.excludes)
@@ -78,8 +72,6 @@ class Selection:
     ) -> dict[tuple[str, str], Change]:
         """Keep targeted changes and what they reference; drop excluded ones, refusing when a
         kept change needs an excluded one."""
-        from ctctform.plan import Action, dependencies
-
         if not self.targets and not self.excludes:
             return changes
         keep = {k for k in changes if self.targeted(*k)}

@@ -1,0 +1,78 @@
+"""Secrets never reach output: one redactor for the whole process, fed every secret ctctform
+holds (configured tokens, keys and client secrets; tokens the token endpoints hand out;
+provisioning passwords), masking them in plain, URL-encoded and base64 (HTTP Basic) form,
+and any credentials written inside a URL.
+
+Output paths (the CLI's echo, error messages, log records, reports) pass their text through
+`redact`; the API client also redacts what a server echoes back in an error.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import threading
+from collections.abc import Iterable
+from urllib.parse import quote, quote_plus
+
+MASK = "***"
+MIN_SECRET = 4  # shorter values are too likely to be ordinary text
+_USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)[^\s/@]+(?::[^\s@]*)?@")
+
+
+class Redactor:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._secrets: set[str] = set()
+        self._variants: list[str] = []
+
+    def add(self, *secrets: str | None) -> None:
+        """Remember secrets (None and short values are ignored)."""
+        with self._lock:
+            fresh = [s for s in secrets if s and len(s) >= MIN_SECRET and s not in self._secrets]
+            if not fresh:
+                return
+            self._secrets.update(fresh)
+            self._variants = _variants(self._secrets)
+
+    def add_pair(self, user: str | None, password: str | None) -> None:
+        """An HTTP Basic pair: `base64(user:password)` is a secret too."""
+        self.add(password)
+        if user and password:
+            self.add(base64.b64encode(f"{user}:{password}".encode()).decode())
+
+    def redact(self, text: str) -> str:
+        if not text:
+            return text
+        text = _USERINFO.sub(lambda m: m.group("scheme") + MASK + "@", text)
+        for variant in self._variants:  # longest first, so a variant never leaves a tail
+            if variant in text:
+                text = text.replace(variant, MASK)
+        return text
+
+    def clear(self) -> None:
+        with self._lock:
+            self._secrets.clear()
+            self._variants = []
+
+
+def _variants(secrets: Iterable[str]) -> list[str]:
+    out: set[str] = set()
+    for secret in secrets:
+        raw = secret.encode()
+        out |= {
+            secret,
+            quote(secret, safe=""),
+            quote_plus(secret, safe=""),
+            base64.b64encode(raw).decode(),
+            base64.b64encode(raw).decode().rstrip("="),
+            base64.urlsafe_b64encode(raw).decode().rstrip("="),
+        }
+    return sorted((v for v in out if len(v) >= MIN_SECRET), key=len, reverse=True)
+
+
+REDACTOR = Redactor()
+
+
+def redact(text: str) -> str:
+    return REDACTOR.redact(text)

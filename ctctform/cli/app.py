@@ -1,0 +1,91 @@
+"""The command group, exit codes, and the one place output is written (always redacted)."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from typing import Any, NoReturn, TypeVar
+
+import click
+
+from ctctform import __version__
+from ctctform.api.redact import redact
+from ctctform.errors import CtctformError
+
+EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
+F = TypeVar("F", bound=Callable[..., Any])
+FALSE_WORDS = ("", "0", "false", "no", "off")
+
+
+def out(message: str = "", *, nl: bool = True, err: bool = False) -> None:
+    """Every line ctctform prints goes through here: secrets are masked, whatever their form."""
+    click.echo(redact(message), nl=nl, err=err)
+
+
+def error(message: str) -> None:
+    for line in redact(message).splitlines() or ["failed"]:
+        click.echo(click.style("Error: ", fg="red") + line, err=True)
+
+
+def fail(message: str) -> NoReturn:
+    error(message)
+    sys.exit(EXIT_ERROR)
+
+
+def in_ci() -> bool:
+    """`CI` set to anything but an empty, zero or false word (`CI=false` is not CI)."""
+    return os.environ.get("CI", "").strip().lower() not in FALSE_WORDS
+
+
+def color() -> bool:
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def guarded(fn: F) -> F:
+    """Every known failure becomes one line on stderr and exit 1."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except CtctformError as exc:
+            error(str(exc))
+            sys.exit(EXIT_ERROR)
+        except KeyboardInterrupt:
+            error(
+                "interrupted; nothing more was started. Run plan to see where the account stands."
+            )
+            sys.exit(EXIT_ERROR)
+
+    return wrapper  # type: ignore[return-value]
+
+
+class Main(click.Group):
+    """Usage errors exit 1, not click's 2: exit 2 means "plan has changes" here."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["standalone_mode"] = False
+        try:
+            code = super().main(*args, **kwargs)
+        except click.exceptions.Exit as exc:
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            exc.message = redact(exc.message)
+            exc.show()
+            sys.exit(EXIT_ERROR)
+        except click.Abort:
+            error("aborted; nothing was changed")
+            sys.exit(EXIT_ERROR)
+        sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
+@click.group(cls=Main, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="ctctform")
+def main() -> None:
+    """Infrastructure-as-code for Constant Contact accounts.
+
+    Shell completion: eval "$(_CTCTFORM_COMPLETE=bash_source ctctform)" (zsh: zsh_source,
+    fish: fish_source).
+    """
