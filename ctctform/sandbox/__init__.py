@@ -6,6 +6,7 @@ with Sandbox(port=0, seed={"lists": [{"name": "Newsletter"}]}) as sb:
     sb.base_url   # http://127.0.0.1:PORT/v3, bearer token "sandbox"
 """
 
+from .clock import Clock
 from .faults import Faults, parse_faults
 from .requestlog import RequestRecord
 from .seed import SeedError
@@ -14,6 +15,7 @@ from .store import AccountStore, StoreSettings
 
 __all__ = [
     "AccountStore",
+    "Clock",
     "Faults",
     "RequestRecord",
     "Sandbox",

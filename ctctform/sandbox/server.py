@@ -16,6 +16,7 @@ from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 
 from .app import SandboxApp
 from .auth import Credentials
+from .clock import Clock
 from .faults import Faults
 from .partner import PartnerState
 from .ratelimit import SlidingWindow
@@ -53,6 +54,7 @@ class Sandbox:
         rotate_refresh_tokens: bool = False,
         activity_polls: int = 2,
         max_queued_activities: int = 1000,
+        clock: Clock | None = None,
         verbose: bool = False,
     ) -> None:
         self.host = host
@@ -74,6 +76,7 @@ class Sandbox:
             latency_ms=latency_ms,
             rate_limit=rate_limit,
             verbose=verbose,
+            clock=clock or Clock(),
         )
         self._server: ThreadedWSGIServer | None = None
         self._thread: threading.Thread | None = None
@@ -188,6 +191,10 @@ class Sandbox:
         return self._state.settings
 
     @property
+    def clock(self) -> Clock:
+        return self._state.clock
+
+    @property
     def latency_ms(self) -> int:
         return self._state.latency_ms
 
@@ -202,7 +209,9 @@ class Sandbox:
     @rate_limit.setter
     def rate_limit(self, value: int | None) -> None:
         self._state.rate_limit = value
-        self._state.limiter = SlidingWindow(value) if value else None
+        self._state.limiter = (
+            SlidingWindow(value, clock=self._state.clock.monotonic) if value else None
+        )
 
     # -- state -----------------------------------------------------------------------------
 
@@ -229,6 +238,11 @@ class Sandbox:
         """Add seed data (a dict, or a YAML/JSON file path); raises SeedError."""
         with self._state.lock:
             apply_seed(self._state, seed)
+
+    def advance_clock(self, seconds: float) -> None:
+        """Move the sandbox's time forward (timestamps, the per-second window): no sleeping
+        in tests."""
+        self._state.clock.advance(seconds)
 
     def revoke_token(self, token: str) -> None:
         """Invalidate an access token, as expiry would: the client must refresh."""

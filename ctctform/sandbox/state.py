@@ -37,7 +37,9 @@ class SandboxState:
         self.store = self.new_store()
         self.partner = PartnerState(self.lock)
         self.tokens = TokenRegistry(self.credentials, self.rotate_refresh_tokens)
-        self.limiter = SlidingWindow(self.rate_limit) if self.rate_limit else None
+        self.limiter = (
+            SlidingWindow(self.rate_limit, clock=self.clock.monotonic) if self.rate_limit else None
+        )
 
     def new_store(self) -> AccountStore:
         return AccountStore(self.clock, self.settings, self.lock)
