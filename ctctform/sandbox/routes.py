@@ -89,7 +89,7 @@ def _partner_rules() -> list[Rule]:
 
 def _oauth_rules() -> list[Rule]:
     return [
-        _rule("/oauth2/default/v1/token", ["POST"], OAUTH, oauth.refresh_token_grant),
+        _rule("/oauth2/default/v1/token", ["POST"], OAUTH, oauth.token_grant),
         _rule("/oauth2/token", ["POST"], OAUTH, oauth.client_credentials_grant),
     ]
 

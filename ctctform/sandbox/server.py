@@ -15,7 +15,7 @@ from typing import Any
 from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 
 from .app import SandboxApp
-from .auth import Credentials
+from .auth import ACCESS_TOKEN_TTL, DEFAULT_SCOPE, Credentials
 from .clock import Clock
 from .faults import Faults
 from .partner import PartnerState
@@ -51,7 +51,9 @@ class Sandbox:
         refresh_token: str = "sandbox",
         partner_client_id: str = "sandbox",
         partner_client_secret: str = "sandbox",
+        public_client_id: str = "sandbox-public",
         rotate_refresh_tokens: bool = False,
+        access_token_ttl: int = ACCESS_TOKEN_TTL,
         activity_polls: int = 2,
         max_queued_activities: int = 1000,
         clock: Clock | None = None,
@@ -67,6 +69,7 @@ class Sandbox:
             refresh_token,
             partner_client_id,
             partner_client_secret,
+            public_client_id,
         )
         self._state = SandboxState(
             credentials=credentials,
@@ -76,6 +79,7 @@ class Sandbox:
             latency_ms=latency_ms,
             rate_limit=rate_limit,
             verbose=verbose,
+            access_token_ttl=access_token_ttl,
             clock=clock or Clock(),
         )
         self._server: ThreadedWSGIServer | None = None
@@ -175,6 +179,11 @@ class Sandbox:
             "CTCT_PARTNER_TOKEN_URL": self.partner_token_url,
         }
 
+    @property
+    def public_client_id(self) -> str:
+        """The client id without a secret (device flow, public-client refresh)."""
+        return self._state.credentials.public_client_id
+
     # -- behaviour knobs -------------------------------------------------------------------
 
     @property
@@ -213,6 +222,16 @@ class Sandbox:
             SlidingWindow(value, clock=self._state.clock.monotonic) if value else None
         )
 
+    @property
+    def access_token_ttl(self) -> int:
+        """Seconds an issued access token lasts (its `expires_in`); the static token lasts."""
+        return self._state.tokens.access_token_ttl
+
+    @access_token_ttl.setter
+    def access_token_ttl(self, seconds: int) -> None:
+        with self._state.lock:
+            self._state.tokens.access_token_ttl = seconds
+
     # -- state -----------------------------------------------------------------------------
 
     @property
@@ -240,14 +259,26 @@ class Sandbox:
             apply_seed(self._state, seed)
 
     def advance_clock(self, seconds: float) -> None:
-        """Move the sandbox's time forward (timestamps, the per-second window): no sleeping
-        in tests."""
+        """Move the sandbox's time forward: token expiry, the per-second window and record
+        timestamps follow it (no sleeping in tests)."""
         self._state.clock.advance(seconds)
 
     def revoke_token(self, token: str) -> None:
         """Invalidate an access token, as expiry would: the client must refresh."""
         with self._state.lock:
             self._state.tokens.revoke(token)
+
+    def expire_refresh_token(self, token: str) -> None:
+        """Invalidate a refresh token, as 180 days unused would (KeyError if not live)."""
+        with self._state.lock:
+            self._state.tokens.expire_refresh_token(token)
+
+    def issue_refresh_token(self, client_id: str | None = None, scope: str = DEFAULT_SCOPE) -> str:
+        """A new refresh token for a client (default: the confidential one), as if issued
+        by a login; with rotation on, that client's earlier refresh tokens are spent."""
+        with self._state.lock:
+            owner = client_id or self._state.credentials.client_id
+            return self._state.tokens.issue_refresh_token(owner, scope)
 
 
 class _QuietHandler(WSGIRequestHandler):

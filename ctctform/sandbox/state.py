@@ -6,7 +6,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .auth import Credentials, TokenRegistry
+from .auth import ACCESS_TOKEN_TTL, Credentials, TokenRegistry
 from .clock import Clock
 from .faults import Faults
 from .messages import ApiRequest, ApiResponse
@@ -25,6 +25,7 @@ class SandboxState:
     latency_ms: int = 0
     rate_limit: int | None = None
     verbose: bool = False
+    access_token_ttl: int = ACCESS_TOKEN_TTL
     lock: threading.RLock = field(default_factory=threading.RLock)
     clock: Clock = field(default_factory=Clock)
     log: RequestLog = field(default_factory=RequestLog)
@@ -36,7 +37,9 @@ class SandboxState:
     def __post_init__(self) -> None:
         self.store = self.new_store()
         self.partner = PartnerState(self.lock)
-        self.tokens = TokenRegistry(self.credentials, self.rotate_refresh_tokens)
+        self.tokens = TokenRegistry(
+            self.credentials, self.rotate_refresh_tokens, self.clock, self.access_token_ttl
+        )
         self.limiter = (
             SlidingWindow(self.rate_limit, clock=self.clock.monotonic) if self.rate_limit else None
         )
