@@ -7,6 +7,7 @@ with Sandbox(port=0, seed={"lists": [{"name": "Newsletter"}]}) as sb:
 """
 
 from .clock import Clock
+from .device import DeviceSettings
 from .faults import Faults, parse_faults
 from .requestlog import RequestRecord
 from .seed import SeedError
@@ -16,6 +17,7 @@ from .store import AccountStore, StoreSettings
 __all__ = [
     "AccountStore",
     "Clock",
+    "DeviceSettings",
     "Faults",
     "RequestRecord",
     "Sandbox",

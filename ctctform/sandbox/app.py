@@ -11,7 +11,7 @@ import traceback
 from typing import Any
 from urllib.parse import urlencode
 
-from werkzeug.wrappers import Request, Response
+from werkzeug.wrappers import Request
 
 from .auth import bearer_token
 from .messages import ApiRequest, ApiResponse, SandboxError, error_response
@@ -19,6 +19,7 @@ from .requestlog import RequestRecord
 from .routes import ACCOUNT_MAP, OAUTH, PARTNER, SERVER_MAP, WRITE_METHODS, Route, match
 from .state import Context, SandboxState
 from .store import AccountStore
+from .wire import to_api_request, to_wsgi_response
 
 SYNC_SUFFIX = "/account_operations/sync"
 
@@ -136,30 +137,6 @@ def is_write(request: ApiRequest) -> bool:
             return True
         return str(inner).upper() in WRITE_METHODS
     return True
-
-
-def to_api_request(request: Request) -> ApiRequest:
-    return ApiRequest(
-        method=request.method,
-        path=request.path,
-        args=request.args.copy(),
-        body=request.get_data(cache=True),
-        content_type=request.content_type or "",
-        headers={key.lower(): value for key, value in request.headers.items()},
-    )
-
-
-def to_wsgi_response(response: ApiResponse) -> Response:
-    if response.body is None:
-        empty = Response(status=response.status, headers=response.headers)
-        del empty.headers["Content-Type"]  # no body, no media type
-        return empty
-    return Response(
-        response.encoded(),
-        status=response.status,
-        headers=response.headers,
-        content_type="application/json",
-    )
 
 
 def too_many_requests(retry_after: int) -> ApiResponse:

@@ -17,6 +17,7 @@ from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 from .app import SandboxApp
 from .auth import ACCESS_TOKEN_TTL, DEFAULT_SCOPE, Credentials
 from .clock import Clock
+from .device import DeviceSettings
 from .faults import Faults
 from .partner import PartnerState
 from .ratelimit import SlidingWindow
@@ -54,6 +55,7 @@ class Sandbox:
         public_client_id: str = "sandbox-public",
         rotate_refresh_tokens: bool = False,
         access_token_ttl: int = ACCESS_TOKEN_TTL,
+        device: DeviceSettings | Mapping[str, Any] | None = None,
         activity_polls: int = 2,
         max_queued_activities: int = 1000,
         clock: Clock | None = None,
@@ -71,6 +73,8 @@ class Sandbox:
             partner_client_secret,
             public_client_id,
         )
+        if isinstance(device, Mapping):
+            device = DeviceSettings(**device)
         self._state = SandboxState(
             credentials=credentials,
             faults=faults or Faults(),
@@ -80,6 +84,7 @@ class Sandbox:
             rate_limit=rate_limit,
             verbose=verbose,
             access_token_ttl=access_token_ttl,
+            device=device or DeviceSettings(),
             clock=clock or Clock(),
         )
         self._server: ThreadedWSGIServer | None = None
@@ -160,6 +165,10 @@ class Sandbox:
         return f"{self.url}/oauth2/default/v1/token"
 
     @property
+    def device_auth_url(self) -> str:
+        return f"{self.url}/oauth2/default/v1/device/authorize"
+
+    @property
     def partner_token_url(self) -> str:
         return f"{self.url}/oauth2/token"
 
@@ -170,6 +179,7 @@ class Sandbox:
             "CTCT_API_URL": self.base_url,
             "CTCT_ACCESS_TOKEN": creds.token,
             "CTCT_TOKEN_URL": self.token_url,
+            "CTCT_DEVICE_AUTH_URL": self.device_auth_url,
             "CTCT_CLIENT_ID": creds.client_id,
             "CTCT_CLIENT_SECRET": creds.client_secret,
             "CTCT_REFRESH_TOKEN": creds.refresh_token,
@@ -198,6 +208,11 @@ class Sandbox:
     def settings(self) -> StoreSettings:
         """activity_polls, max_queued_activities, max_lists, max_custom_fields (mutable)."""
         return self._state.settings
+
+    @property
+    def device(self) -> DeviceSettings:
+        """approve_after_polls, deny, interval, expires_in, slow_down_polls (mutable)."""
+        return self._state.device
 
     @property
     def clock(self) -> Clock:
@@ -259,8 +274,8 @@ class Sandbox:
             apply_seed(self._state, seed)
 
     def advance_clock(self, seconds: float) -> None:
-        """Move the sandbox's time forward: token expiry, the per-second window and record
-        timestamps follow it (no sleeping in tests)."""
+        """Move the sandbox's time forward: token and device-code expiry, the per-second
+        window and record timestamps follow it (no sleeping in tests)."""
         self._state.clock.advance(seconds)
 
     def revoke_token(self, token: str) -> None:
@@ -279,6 +294,16 @@ class Sandbox:
         with self._state.lock:
             owner = client_id or self._state.credentials.client_id
             return self._state.tokens.issue_refresh_token(owner, scope)
+
+    def approve_device(self, user_code: str) -> None:
+        """The user approves this device login; the next poll (not too soon) gets tokens."""
+        with self._state.lock:
+            self._state.devices.decide(user_code, "approved")
+
+    def deny_device(self, user_code: str) -> None:
+        """The user denies this device login; the next poll answers access_denied."""
+        with self._state.lock:
+            self._state.devices.decide(user_code, "denied")
 
 
 class _QuietHandler(WSGIRequestHandler):

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from .auth import ACCESS_TOKEN_TTL, Credentials, TokenRegistry
 from .clock import Clock
+from .device import DeviceFlow, DeviceSettings
 from .faults import Faults
 from .messages import ApiRequest, ApiResponse
 from .partner import PartnerState
@@ -26,12 +27,14 @@ class SandboxState:
     rate_limit: int | None = None
     verbose: bool = False
     access_token_ttl: int = ACCESS_TOKEN_TTL
+    device: DeviceSettings = field(default_factory=DeviceSettings)
     lock: threading.RLock = field(default_factory=threading.RLock)
     clock: Clock = field(default_factory=Clock)
     log: RequestLog = field(default_factory=RequestLog)
     store: AccountStore = field(init=False)
     partner: PartnerState = field(init=False)
     tokens: TokenRegistry = field(init=False)
+    devices: DeviceFlow = field(init=False)
     limiter: SlidingWindow | None = field(init=False)
 
     def __post_init__(self) -> None:
@@ -40,6 +43,7 @@ class SandboxState:
         self.tokens = TokenRegistry(
             self.credentials, self.rotate_refresh_tokens, self.clock, self.access_token_ttl
         )
+        self.devices = DeviceFlow(self.device, self.clock)
         self.limiter = (
             SlidingWindow(self.rate_limit, clock=self.clock.monotonic) if self.rate_limit else None
         )

@@ -1,4 +1,4 @@
-"""The token endpoints: the account's refresh-token grant and the partner's grant.
+"""The token endpoints: the account's (refresh-token and device grants) and the partner's.
 
 They answer OAuth 2.0 bodies (`{"error": ..., "error_description": ...}` on failure), not the
 v3 API's error array, like the real identity providers in front of the API.
@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from ..auth import PARTNER_TOKEN_TTL, Issued, OAuthError, basic_credentials
+from ..device import DEVICE_GRANT_TYPE
 from ..messages import ApiResponse
 from ..state import Context
 
@@ -17,10 +18,10 @@ NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
 def token_grant(ctx: Context) -> ApiResponse:
-    """POST /oauth2/default/v1/token: grant_type refresh_token.
+    """POST /oauth2/default/v1/token: grant_type refresh_token or the device code grant.
 
-    Parameters come from the form body or the query string: the API guide's examples send
-    them as query parameters
+    Parameters come from the form body or the query string: the API guide's device flow
+    example sends them as query parameters
     (https://v3.developer.constantcontact.com/api_guide/device_flow.html).
     """
     params = oauth_params(ctx)
@@ -29,7 +30,13 @@ def token_grant(ctx: Context) -> ApiResponse:
         grant_type = params.get("grant_type")
         if grant_type == "refresh_token":
             return _refresh(ctx, client_id, params)
-        raise OAuthError(400, "unsupported_grant_type", "grant_type must be refresh_token.")
+        if grant_type == DEVICE_GRANT_TYPE:
+            return _device_code(ctx, client_id, params)
+        raise OAuthError(
+            400,
+            "unsupported_grant_type",
+            f"grant_type must be refresh_token or {DEVICE_GRANT_TYPE}.",
+        )
     except OAuthError as exc:
         return oauth_error(exc)
 
@@ -40,6 +47,20 @@ def _refresh(ctx: Context, client_id: str, params: dict[str, str]) -> ApiRespons
         # Spent (rotated), expired, unknown or issued to another client id: all the same.
         raise OAuthError(400, "invalid_grant", "The refresh token is invalid or expired.")
     return token_answer(ctx, issued)
+
+
+def _device_code(ctx: Context, client_id: str, params: dict[str, str]) -> ApiResponse:
+    tokens = ctx.state.tokens
+    if not tokens.is_public(client_id):
+        raise OAuthError(400, "unauthorized_client", "This client does not use the device flow.")
+    grant = ctx.state.devices.poll(params.get("device_code", ""), client_id)
+    # A refresh token only for offline_access, as the guide says for every flow.
+    refresh = (
+        tokens.issue_refresh_token(client_id, grant.scope)
+        if "offline_access" in grant.scope.split()
+        else None
+    )
+    return token_answer(ctx, Issued(tokens.issue_access_token(), refresh, grant.scope))
 
 
 def token_answer(ctx: Context, issued: Issued) -> ApiResponse:
