@@ -1,4 +1,4 @@
-"""The WSGI application: latency, auth, throttling and faults in front of the handlers."""
+"""The WSGI application: latency, auth, rate limits and faults in front of the handlers."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from werkzeug.wrappers import Request
 
 from .auth import bearer_token
 from .messages import ApiRequest, ApiResponse, SandboxError, error_response
+from .ratelimit import QUOTA_EXCEEDED
 from .requestlog import RequestRecord
 from .routes import ACCOUNT_MAP, OAUTH, PARTNER, SERVER_MAP, WRITE_METHODS, Route, match
 from .state import Context, SandboxState
@@ -22,6 +23,13 @@ from .store import AccountStore
 from .wire import to_api_request, to_wsgi_response
 
 SYNC_SUFFIX = "/account_operations/sync"
+# The per-second 429 body the API answers (an object, not the error array), and the daily
+# quota's: https://v3.developer.constantcontact.com/api_guide/glossary_responses.html
+THROTTLED_BODY = {
+    "error_key": "throttled",
+    "error_message": "Too many requests. You exceeded the request rate limit.",
+}
+QUOTA_BODY = {"error_key": "quota_exceeded", "error_message": "Limit Exceeded"}
 
 
 class DroppedConnection(ConnectionAbortedError):
@@ -53,7 +61,7 @@ class SandboxApp:
         route, args = matched
         if route.realm == OAUTH:
             return self.run(route, args, request, self.state.store), False
-        rejection = self._authenticate(route.realm, request) or self._throttle()
+        rejection = self._authenticate(route.realm, request) or self._admit(route.realm)
         if rejection is not None:
             return rejection, False
         write = is_write(request)
@@ -102,12 +110,20 @@ class SandboxApp:
             return ApiResponse(403, {"error_key": "forbidden", "error_message": message})
         return None
 
-    def _throttle(self) -> ApiResponse | None:
-        faults, limiter = self.state.faults, self.state.limiter
+    def _admit(self, realm: str) -> ApiResponse | None:
+        """Burst faults, then the key's daily quota and per-second window."""
+        faults, state = self.state.faults, self.state
         if faults.take_burst_429():
-            return too_many_requests(faults.retry_after)
-        wait = limiter.acquire() if limiter else None
-        return too_many_requests(wait) if wait is not None else None
+            seconds = faults.retry_after
+            if seconds is None and state.retry_after_header:
+                seconds = 1
+            return throttled(seconds)
+        verdict = state.limits.key(partner=realm == PARTNER).admit()
+        if verdict is None:
+            return None
+        if verdict.reason == QUOTA_EXCEEDED:
+            return ApiResponse(429, dict(QUOTA_BODY))  # final until 00:00 UTC
+        return throttled(verdict.wait if state.retry_after_header else None)
 
     def _record(
         self, request: ApiRequest, response: ApiResponse, drop: bool, started: float
@@ -139,11 +155,11 @@ def is_write(request: ApiRequest) -> bool:
     return True
 
 
-def too_many_requests(retry_after: int) -> ApiResponse:
-    response = error_response(
-        429, "too_many_requests", "Too many requests. You exceeded the request rate limit."
-    )
-    response.headers["Retry-After"] = str(retry_after)
+def throttled(retry_after: int | None) -> ApiResponse:
+    """The per-second 429; no Retry-After unless asked for (the API documents none)."""
+    response = ApiResponse(429, dict(THROTTLED_BODY))
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
     return response
 
 

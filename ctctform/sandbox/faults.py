@@ -15,14 +15,16 @@ class Faults:
       without committing anything. Drawn from a `random.Random(seed)`, so a run is repeatable.
     - drop_after_commit: the next N writes commit, then the connection is closed without a
       response (the client sees "server disconnected").
-    - burst_429: the next N requests under /v3 are answered 429 with `Retry-After`.
-    - retry_after: the `Retry-After` seconds sent with burst 429s.
+    - burst_429: the next N requests under /v3 are answered 429 `throttled`, the body the
+      per-second limit answers.
+    - retry_after: send `Retry-After: N` with burst 429s; None (the default) sends none,
+      as the real API documents none.
     """
 
     error_rate: float = 0.0
     drop_after_commit: int = 0
     burst_429: int = 0
-    retry_after: int = 1
+    retry_after: int | None = None
     seed: int = 0
     _random: random.Random = field(init=False, repr=False, compare=False)
     _lock: threading.Lock = field(init=False, repr=False, compare=False)
@@ -77,6 +79,7 @@ def parse_faults(spec: str | None) -> Faults:
 
 
 def _parse_value(name: str, raw: str) -> float | int:
+    """error_rate is a share (0..1); every other setting a whole, non-negative number."""
     try:
         value: float | int = float(raw) if name == "error_rate" else int(raw)
     except ValueError:

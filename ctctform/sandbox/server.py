@@ -20,7 +20,6 @@ from .clock import Clock
 from .device import DeviceSettings
 from .faults import Faults
 from .partner import PartnerState
-from .ratelimit import SlidingWindow
 from .requestlog import RequestRecord
 from .seed import apply_seed
 from .state import SandboxState
@@ -56,6 +55,10 @@ class Sandbox:
         rotate_refresh_tokens: bool = False,
         access_token_ttl: int = ACCESS_TOKEN_TTL,
         device: DeviceSettings | Mapping[str, Any] | None = None,
+        partner_rate_limit: int | None = None,
+        daily_quota: int | None = None,
+        partner_daily_quota: int | None = None,
+        retry_after_header: bool = False,
         activity_polls: int = 2,
         max_queued_activities: int = 1000,
         clock: Clock | None = None,
@@ -84,6 +87,10 @@ class Sandbox:
             rate_limit=rate_limit,
             verbose=verbose,
             access_token_ttl=access_token_ttl,
+            daily_quota=daily_quota,
+            partner_rate_limit=partner_rate_limit,
+            partner_daily_quota=partner_daily_quota,
+            retry_after_header=retry_after_header,
             device=device or DeviceSettings(),
             clock=clock or Clock(),
         )
@@ -228,14 +235,39 @@ class Sandbox:
 
     @property
     def rate_limit(self) -> int | None:
-        return self._state.rate_limit
+        """The account key's requests per second (None: unlimited)."""
+        return self._state.limits.get("rate_limit")
 
     @rate_limit.setter
     def rate_limit(self, value: int | None) -> None:
-        self._state.rate_limit = value
-        self._state.limiter = (
-            SlidingWindow(value, clock=self._state.clock.monotonic) if value else None
-        )
+        self._state.limits.set("rate_limit", value)
+
+    @property
+    def partner_rate_limit(self) -> int | None:
+        """The partner key's requests per second (None: as rate_limit)."""
+        return self._state.limits.get("partner_rate_limit")
+
+    @partner_rate_limit.setter
+    def partner_rate_limit(self, value: int | None) -> None:
+        self._state.limits.set("partner_rate_limit", value)
+
+    @property
+    def daily_quota(self) -> int | None:
+        """The account key's requests per UTC day (None: unlimited)."""
+        return self._state.limits.get("daily_quota")
+
+    @daily_quota.setter
+    def daily_quota(self, value: int | None) -> None:
+        self._state.limits.set("daily_quota", value)
+
+    @property
+    def partner_daily_quota(self) -> int | None:
+        """The partner key's requests per UTC day (None: as daily_quota)."""
+        return self._state.limits.get("partner_daily_quota")
+
+    @partner_daily_quota.setter
+    def partner_daily_quota(self, value: int | None) -> None:
+        self._state.limits.set("partner_daily_quota", value)
 
     @property
     def access_token_ttl(self) -> int:
@@ -246,6 +278,10 @@ class Sandbox:
     def access_token_ttl(self, seconds: int) -> None:
         with self._state.lock:
             self._state.tokens.access_token_ttl = seconds
+
+    def quota_used(self, partner: bool = False) -> int:
+        """API requests counted today (UTC) against the account key, or the partner key."""
+        return self._state.limits.key(partner).used_today()
 
     # -- state -----------------------------------------------------------------------------
 
@@ -275,7 +311,8 @@ class Sandbox:
 
     def advance_clock(self, seconds: float) -> None:
         """Move the sandbox's time forward: token and device-code expiry, the per-second
-        window and record timestamps follow it (no sleeping in tests)."""
+        window, the daily quota's reset and record timestamps all follow it (no sleeping
+        in tests)."""
         self._state.clock.advance(seconds)
 
     def revoke_token(self, token: str) -> None:

@@ -12,7 +12,7 @@ from .device import DeviceFlow, DeviceSettings
 from .faults import Faults
 from .messages import ApiRequest, ApiResponse
 from .partner import PartnerState
-from .ratelimit import SlidingWindow
+from .ratelimit import Limits
 from .requestlog import RequestLog
 from .store import AccountStore, StoreSettings
 
@@ -24,9 +24,13 @@ class SandboxState:
     settings: StoreSettings
     rotate_refresh_tokens: bool = False
     latency_ms: int = 0
-    rate_limit: int | None = None
+    rate_limit: int | None = None  # initial values; `limits` holds the live ones
     verbose: bool = False
     access_token_ttl: int = ACCESS_TOKEN_TTL
+    daily_quota: int | None = None
+    partner_rate_limit: int | None = None
+    partner_daily_quota: int | None = None
+    retry_after_header: bool = False  # the API documents no Retry-After on its 429s
     device: DeviceSettings = field(default_factory=DeviceSettings)
     lock: threading.RLock = field(default_factory=threading.RLock)
     clock: Clock = field(default_factory=Clock)
@@ -35,7 +39,7 @@ class SandboxState:
     partner: PartnerState = field(init=False)
     tokens: TokenRegistry = field(init=False)
     devices: DeviceFlow = field(init=False)
-    limiter: SlidingWindow | None = field(init=False)
+    limits: Limits = field(init=False)
 
     def __post_init__(self) -> None:
         self.store = self.new_store()
@@ -44,8 +48,12 @@ class SandboxState:
             self.credentials, self.rotate_refresh_tokens, self.clock, self.access_token_ttl
         )
         self.devices = DeviceFlow(self.device, self.clock)
-        self.limiter = (
-            SlidingWindow(self.rate_limit, clock=self.clock.monotonic) if self.rate_limit else None
+        self.limits = Limits(
+            self.clock,
+            self.rate_limit,
+            self.daily_quota,
+            self.partner_rate_limit,
+            self.partner_daily_quota,
         )
 
     def new_store(self) -> AccountStore:
