@@ -112,6 +112,7 @@ class Sandbox:
             )
         finally:
             listener.close()  # werkzeug duplicated the descriptor
+        self._state.stopping.clear()
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.5},
@@ -125,6 +126,7 @@ class Sandbox:
         server, thread = self._server, self._thread
         if server is None:
             return
+        self._state.stopping.set()  # hung requests (fault rules) let go now
         address = (_reachable(self.host), self.port)
         stopper = threading.Thread(target=server.shutdown, daemon=True)
         stopper.start()

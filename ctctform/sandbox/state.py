@@ -32,6 +32,7 @@ class SandboxState:
     partner_daily_quota: int | None = None
     retry_after_header: bool = False  # the API documents no Retry-After on its 429s
     device: DeviceSettings = field(default_factory=DeviceSettings)
+    stopping: threading.Event = field(default_factory=threading.Event)  # releases hangs
     lock: threading.RLock = field(default_factory=threading.RLock)
     clock: Clock = field(default_factory=Clock)
     log: RequestLog = field(default_factory=RequestLog)

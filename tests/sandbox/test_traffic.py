@@ -123,6 +123,7 @@ def test_burst_429_then_normal_service(make_sandbox):
     assert all(r.headers["Retry-After"] == "2" for r in responses[:3])
     assert all(r.json() == THROTTLED for r in responses[:3])
     assert sb.faults.burst_429 == 0
+    assert [r.fault for r in sb.requests] == ["burst_429"] * 3 + [None]
 
 
 def test_burst_429_sends_no_retry_after_unless_set(make_sandbox):
