@@ -1,8 +1,9 @@
-"""The WSGI application: auth, rate limits and faults in front of the handlers.
+"""The WSGI application: host check, auth, rate limits and faults in front of the handlers.
 
-A request goes through, in order: routing (404/405), bearer and x-api-key auth (401/403;
-not on the token endpoints), burst faults and the key's limits (429; not on the token
-endpoints), fault rules, the error_rate fault, the handler, and the drop_after_commit fault.
+A request goes through, in order: the Host check (403), routing (404/405), bearer and
+x-api-key auth (401/403; not on the token endpoints), burst faults and the key's limits
+(429; not on the token endpoints), fault rules, the error_rate fault, the handler, and the
+drop_after_commit fault.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from .faultrules import (
 )
 from .messages import ApiRequest, ApiResponse, SandboxError, error_response
 from .ratelimit import QUOTA_EXCEEDED
+from .redact import redact_query
 from .requestlog import RequestRecord
 from .routes import ACCOUNT_MAP, OAUTH, PARTNER, SERVER_MAP, WRITE_METHODS, Route, match
 from .state import Context, SandboxState
@@ -101,6 +103,9 @@ class SandboxApp:
         return to_wsgi_response(outcome.response)(environ, start_response)
 
     def respond(self, request: ApiRequest) -> Outcome:
+        rejection = self.state.guard.check(request.headers.get("host"))
+        if rejection is not None:
+            return Outcome(rejection)
         matched = match(SERVER_MAP, request.method, request.path)
         if isinstance(matched, ApiResponse):
             return Outcome(matched)
@@ -239,7 +244,8 @@ class SandboxApp:
         self.state.log.add(record)
         if self.state.verbose:
             millis = round((time.monotonic() - started) * 1000)
-            target = f"{request.path}?{record.query}" if record.query else request.path
+            shown = redact_query(request.args.items(multi=True), self.state.is_secret)
+            target = f"{request.path}?{shown}" if shown else request.path
             note = ""
             if outcome.disconnect is not None:
                 note = " (dropped)" if outcome.disconnect == "drop" else f" ({outcome.disconnect})"

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import contextlib
-import socket
-import sys
 import threading
-import traceback
 from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any
-
-from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 
 from .app import SandboxApp
 from .auth import ACCESS_TOKEN_TTL, DEFAULT_SCOPE, Credentials
 from .clock import Clock
 from .device import DeviceSettings
 from .faults import Faults
+from .guard import HostGuard, is_loopback, url_host
+from .listener import QuietServer, listen, poke, reachable
 from .partner import PartnerState
 from .requestlog import RequestRecord
 from .seed import apply_seed
@@ -33,6 +29,8 @@ class Sandbox:
 
     >>> with Sandbox(port=0, seed={"lists": [{"name": "Newsletter"}]}) as sb:
     ...     sb.base_url  # "http://127.0.0.1:PORT/v3"
+
+    Options beyond the four positional ones are keywords; see docs/sandbox.md.
     """
 
     def __init__(
@@ -43,6 +41,7 @@ class Sandbox:
         seed: Seed | None = None,
         *,
         host: str = "127.0.0.1",
+        allow_remote: bool = False,
         faults: Faults | None = None,
         token: str = "sandbox",
         api_key: str = "sandbox",
@@ -64,6 +63,9 @@ class Sandbox:
         clock: Clock | None = None,
         verbose: bool = False,
     ) -> None:
+        if not allow_remote and not is_loopback(host):
+            # Well-known default credentials: serving the network must be a decision.
+            raise ValueError(f"{host} is not a loopback address; pass allow_remote=True")
         self.host = host
         self._requested_port = port
         credentials = Credentials(
@@ -92,9 +94,10 @@ class Sandbox:
             partner_daily_quota=partner_daily_quota,
             retry_after_header=retry_after_header,
             device=device or DeviceSettings(),
+            guard=HostGuard(host, allow_remote),
             clock=clock or Clock(),
         )
-        self._server: ThreadedWSGIServer | None = None
+        self._server: QuietServer | None = None
         self._thread: threading.Thread | None = None
         if seed is not None:
             self.seed(seed)
@@ -104,14 +107,15 @@ class Sandbox:
     def start(self) -> Sandbox:
         if self._server is not None:
             return self
-        listener = _listen(self.host, self._requested_port)
+        listener = listen(self.host, self._requested_port)
         try:
             # Bound here rather than by werkzeug, which prints and exits when a port is taken.
-            self._server = _QuietServer(
+            self._server = QuietServer(
                 self.host, listener.getsockname()[1], SandboxApp(self._state), fd=listener.fileno()
             )
         finally:
             listener.close()  # werkzeug duplicated the descriptor
+        self._state.guard.port = self.port
         self._state.stopping.clear()
         self._thread = threading.Thread(
             target=self._server.serve_forever,
@@ -127,12 +131,12 @@ class Sandbox:
         if server is None:
             return
         self._state.stopping.set()  # hung requests (fault rules) let go now
-        address = (_reachable(self.host), self.port)
+        address = (reachable(self.host), self.port)
         stopper = threading.Thread(target=server.shutdown, daemon=True)
         stopper.start()
         while stopper.is_alive():
             # Wake the accept loop now rather than at its next poll (keeps stop() instant).
-            _poke(address)
+            poke(address)
             stopper.join(0.01)
         if thread is not None:
             thread.join()
@@ -160,10 +164,14 @@ class Sandbox:
 
     @property
     def url(self) -> str:
-        """The server root, e.g. http://127.0.0.1:8765."""
-        host = _reachable(self.host)
-        host = f"[{host}]" if ":" in host else host
-        return f"http://{host}:{self.port}"
+        """The server root to connect to, e.g. http://127.0.0.1:8765 (loopback for 0.0.0.0)."""
+        return f"http://{url_host(reachable(self.host))}:{self.port}"
+
+    @property
+    def listen_url(self) -> str:
+        """The address actually bound, e.g. http://0.0.0.0:8765 (what the banner shows)."""
+        assert self._server is not None, "the sandbox is not running"
+        return f"http://{url_host(str(self._server.server_address[0]))}:{self.port}"
 
     @property
     def base_url(self) -> str:
@@ -311,10 +319,11 @@ class Sandbox:
         with self._state.lock:
             apply_seed(self._state, seed)
 
+    # -- test hooks: time, tokens, the device flow's user -------------------------------
+
     def advance_clock(self, seconds: float) -> None:
         """Move the sandbox's time forward: token and device-code expiry, the per-second
-        window, the daily quota's reset and record timestamps all follow it (no sleeping
-        in tests)."""
+        window and the daily quota's reset all follow it (no sleeping in tests)."""
         self._state.clock.advance(seconds)
 
     def revoke_token(self, token: str) -> None:
@@ -343,46 +352,3 @@ class Sandbox:
         """The user denies this device login; the next poll answers access_denied."""
         with self._state.lock:
             self._state.devices.decide(user_code, "denied")
-
-
-class _QuietHandler(WSGIRequestHandler):
-    """No access log: the sandbox's own `verbose` log replaces werkzeug's per-request lines."""
-
-    def log(self, type: str, message: str, *args: Any) -> None:
-        pass
-
-
-class _QuietServer(ThreadedWSGIServer):
-    def __init__(self, host: str, port: int, app: SandboxApp, fd: int) -> None:
-        super().__init__(host, port, app, handler=_QuietHandler, fd=fd)
-
-    def log(self, type: str, message: str, *args: Any) -> None:
-        pass
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        if isinstance(sys.exc_info()[1], OSError):
-            return  # a client hung up; nothing to report
-        traceback.print_exc(file=sys.stderr)
-
-
-def _listen(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    listener = socket.socket(family, socket.SOCK_STREAM)
-    try:
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind((host, port))
-        listener.listen(128)
-    except OSError:
-        listener.close()
-        raise
-    return listener
-
-
-def _poke(address: tuple[str, int]) -> None:
-    with contextlib.suppress(OSError), socket.create_connection(address, timeout=0.1):
-        pass
-
-
-def _reachable(host: str) -> str:
-    """The address to connect to for a listening address (a wildcard means loopback)."""
-    return {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)

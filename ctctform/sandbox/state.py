@@ -10,6 +10,7 @@ from .auth import ACCESS_TOKEN_TTL, Credentials, TokenRegistry
 from .clock import Clock
 from .device import DeviceFlow, DeviceSettings
 from .faults import Faults
+from .guard import HostGuard
 from .messages import ApiRequest, ApiResponse
 from .partner import PartnerState
 from .ratelimit import Limits
@@ -32,6 +33,7 @@ class SandboxState:
     partner_daily_quota: int | None = None
     retry_after_header: bool = False  # the API documents no Retry-After on its 429s
     device: DeviceSettings = field(default_factory=DeviceSettings)
+    guard: HostGuard = field(default_factory=lambda: HostGuard("127.0.0.1"))
     stopping: threading.Event = field(default_factory=threading.Event)  # releases hangs
     lock: threading.RLock = field(default_factory=threading.RLock)
     clock: Clock = field(default_factory=Clock)
@@ -56,6 +58,15 @@ class SandboxState:
             self.partner_rate_limit,
             self.partner_daily_quota,
         )
+
+    def is_secret(self, value: str) -> bool:
+        """A configured credential or a token the sandbox issued (kept out of the log)."""
+        with self.lock:
+            return (
+                value in self.credentials.secrets()
+                or self.tokens.known(value)
+                or self.devices.known(value)
+            )
 
     def new_store(self) -> AccountStore:
         return AccountStore(self.clock, self.settings, self.lock)
