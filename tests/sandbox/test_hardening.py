@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets as secrets_module
 import signal
 import subprocess
 import sys
@@ -122,7 +123,13 @@ def test_cli_refuses_a_non_loopback_host_without_allow_remote():
 
 
 def test_cli_allow_remote_warns_and_prints_the_bound_address():
-    process = run_cli("--host", "0.0.0.0", "--allow-remote", "--port", "0", "--token", "t-9Qx")
+    # Reachable from the network for a moment: no credential may be a default one.
+    secrets = [secrets_module.token_urlsafe(16) for _ in range(5)]
+    process = run_cli(
+        "--host", "0.0.0.0", "--allow-remote", "--port", "0", "--token", "t-9Qx",
+        "--api-key", secrets[0], "--client-secret", secrets[1], "--refresh-token", secrets[2],
+        "--partner-client-secret", secrets[3], "--public-client-id", secrets[4],
+    )  # fmt: skip
     try:
         lines = banner(process)
         listening = next(line for line in lines if "listening on" in line)
