@@ -10,6 +10,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, RequestRedirect, Rule
 
 from .handlers import activities, custom_fields, lists, oauth, partner, segments, tags
+from .handlers import device as device_flow
 from .messages import ApiResponse, error_response
 
 ACCOUNT, PARTNER, OAUTH = "account", "partner", "oauth"
@@ -89,8 +90,10 @@ def _partner_rules() -> list[Rule]:
 
 def _oauth_rules() -> list[Rule]:
     return [
-        _rule("/oauth2/default/v1/token", ["POST"], OAUTH, oauth.refresh_token_grant),
+        _rule("/oauth2/default/v1/token", ["POST"], OAUTH, oauth.token_grant),
+        _rule("/oauth2/default/v1/device/authorize", ["POST"], OAUTH, device_flow.authorize),
         _rule("/oauth2/token", ["POST"], OAUTH, oauth.client_credentials_grant),
+        _rule(device_flow.ACTIVATE_PATH, ["GET"], OAUTH, device_flow.activate_page),
     ]
 
 

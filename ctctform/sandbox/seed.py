@@ -10,6 +10,8 @@ segments:
 webhooks: [{topic_id: 1, hook_uri: https://hooks.example.com/billing}]
 accounts:
   - {encoded_account_id: a08e1izvh8t9, organization_name: Zenomatic, lists: [...]}
+faults:  # response-replacing rules, as Faults.replace() takes them (raw as text)
+  - {method: GET, path: /v3/contact_tags, status: 500, raw: "<html>oops</html>"}
 ```
 
 Items go through the same definitions and rules as API requests, so a seed cannot hold what
@@ -49,7 +51,7 @@ ACCOUNT_KEYS = {
     "managed",
     *KIND_KEYS,
 }
-TOP_KEYS = {*KIND_KEYS, "webhooks", "accounts"}
+TOP_KEYS = {*KIND_KEYS, "webhooks", "accounts", "faults"}
 TOPIC_IDS = {
     "billing_tier_upgrade": 1,
     "billing_tier_downgrade": 2,
@@ -86,6 +88,8 @@ def apply_seed(state: SandboxState, seed: Mapping[str, Any] | str | Path) -> Non
         _seed_webhook(state, hook, f"seed.webhooks[{index}]")
     for index, account in enumerate(_items(data, "accounts", "seed")):
         _seed_client_account(state, account, f"seed.accounts[{index}]")
+    for index, rule in enumerate(_items(data, "faults", "seed")):
+        _seed_fault_rule(state, rule, f"seed.faults[{index}]")
 
 
 def seed_account(store: AccountStore, data: Mapping[str, Any], where: str) -> None:
@@ -185,6 +189,15 @@ def _seed_client_account(state: SandboxState, item: Any, where: str) -> None:
     )
     seed_account(account.store, item, where)
     state.partner.add_account(account)
+
+
+def _seed_fault_rule(state: SandboxState, item: Any, where: str) -> None:
+    if not isinstance(item, Mapping):
+        raise SeedError(f"{where} must be a mapping")
+    try:
+        state.faults.add_rule(item)
+    except (TypeError, ValueError, re.error) as exc:
+        raise SeedError(f"{where}: {exc}") from None
 
 
 def _resolve(value: Any, store: AccountStore) -> Any:

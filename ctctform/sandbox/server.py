@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-import contextlib
-import socket
-import sys
 import threading
-import traceback
 from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
-
 from .app import SandboxApp
-from .auth import Credentials
+from .auth import ACCESS_TOKEN_TTL, DEFAULT_SCOPE, Credentials
+from .clock import Clock
+from .device import DeviceSettings
 from .faults import Faults
+from .guard import HostGuard, is_loopback, url_host
+from .listener import QuietServer, listen, poke, reachable
 from .partner import PartnerState
-from .ratelimit import SlidingWindow
 from .requestlog import RequestRecord
 from .seed import apply_seed
 from .state import SandboxState
@@ -32,6 +29,8 @@ class Sandbox:
 
     >>> with Sandbox(port=0, seed={"lists": [{"name": "Newsletter"}]}) as sb:
     ...     sb.base_url  # "http://127.0.0.1:PORT/v3"
+
+    Options beyond the four positional ones are keywords; see docs/sandbox.md.
     """
 
     def __init__(
@@ -42,6 +41,7 @@ class Sandbox:
         seed: Seed | None = None,
         *,
         host: str = "127.0.0.1",
+        allow_remote: bool = False,
         faults: Faults | None = None,
         token: str = "sandbox",
         api_key: str = "sandbox",
@@ -50,11 +50,22 @@ class Sandbox:
         refresh_token: str = "sandbox",
         partner_client_id: str = "sandbox",
         partner_client_secret: str = "sandbox",
+        public_client_id: str = "sandbox-public",
         rotate_refresh_tokens: bool = False,
+        access_token_ttl: int = ACCESS_TOKEN_TTL,
+        device: DeviceSettings | Mapping[str, Any] | None = None,
+        partner_rate_limit: int | None = None,
+        daily_quota: int | None = None,
+        partner_daily_quota: int | None = None,
+        retry_after_header: bool = False,
         activity_polls: int = 2,
         max_queued_activities: int = 1000,
+        clock: Clock | None = None,
         verbose: bool = False,
     ) -> None:
+        if not allow_remote and not is_loopback(host):
+            # Well-known default credentials: serving the network must be a decision.
+            raise ValueError(f"{host} is not a loopback address; pass allow_remote=True")
         self.host = host
         self._requested_port = port
         credentials = Credentials(
@@ -65,7 +76,10 @@ class Sandbox:
             refresh_token,
             partner_client_id,
             partner_client_secret,
+            public_client_id,
         )
+        if isinstance(device, Mapping):
+            device = DeviceSettings(**device)
         self._state = SandboxState(
             credentials=credentials,
             faults=faults or Faults(),
@@ -74,8 +88,16 @@ class Sandbox:
             latency_ms=latency_ms,
             rate_limit=rate_limit,
             verbose=verbose,
+            access_token_ttl=access_token_ttl,
+            daily_quota=daily_quota,
+            partner_rate_limit=partner_rate_limit,
+            partner_daily_quota=partner_daily_quota,
+            retry_after_header=retry_after_header,
+            device=device or DeviceSettings(),
+            guard=HostGuard(host, allow_remote),
+            clock=clock or Clock(),
         )
-        self._server: ThreadedWSGIServer | None = None
+        self._server: QuietServer | None = None
         self._thread: threading.Thread | None = None
         if seed is not None:
             self.seed(seed)
@@ -85,14 +107,16 @@ class Sandbox:
     def start(self) -> Sandbox:
         if self._server is not None:
             return self
-        listener = _listen(self.host, self._requested_port)
+        listener = listen(self.host, self._requested_port)
         try:
             # Bound here rather than by werkzeug, which prints and exits when a port is taken.
-            self._server = _QuietServer(
+            self._server = QuietServer(
                 self.host, listener.getsockname()[1], SandboxApp(self._state), fd=listener.fileno()
             )
         finally:
             listener.close()  # werkzeug duplicated the descriptor
+        self._state.guard.port = self.port
+        self._state.stopping.clear()
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.5},
@@ -106,12 +130,13 @@ class Sandbox:
         server, thread = self._server, self._thread
         if server is None:
             return
-        address = (_reachable(self.host), self.port)
+        self._state.stopping.set()  # hung requests (fault rules) let go now
+        address = (reachable(self.host), self.port)
         stopper = threading.Thread(target=server.shutdown, daemon=True)
         stopper.start()
         while stopper.is_alive():
             # Wake the accept loop now rather than at its next poll (keeps stop() instant).
-            _poke(address)
+            poke(address)
             stopper.join(0.01)
         if thread is not None:
             thread.join()
@@ -139,10 +164,14 @@ class Sandbox:
 
     @property
     def url(self) -> str:
-        """The server root, e.g. http://127.0.0.1:8765."""
-        host = _reachable(self.host)
-        host = f"[{host}]" if ":" in host else host
-        return f"http://{host}:{self.port}"
+        """The server root to connect to, e.g. http://127.0.0.1:8765 (loopback for 0.0.0.0)."""
+        return f"http://{url_host(reachable(self.host))}:{self.port}"
+
+    @property
+    def listen_url(self) -> str:
+        """The address actually bound, e.g. http://0.0.0.0:8765 (what the banner shows)."""
+        assert self._server is not None, "the sandbox is not running"
+        return f"http://{url_host(str(self._server.server_address[0]))}:{self.port}"
 
     @property
     def base_url(self) -> str:
@@ -151,6 +180,10 @@ class Sandbox:
     @property
     def token_url(self) -> str:
         return f"{self.url}/oauth2/default/v1/token"
+
+    @property
+    def device_auth_url(self) -> str:
+        return f"{self.url}/oauth2/default/v1/device/authorize"
 
     @property
     def partner_token_url(self) -> str:
@@ -163,6 +196,7 @@ class Sandbox:
             "CTCT_API_URL": self.base_url,
             "CTCT_ACCESS_TOKEN": creds.token,
             "CTCT_TOKEN_URL": self.token_url,
+            "CTCT_DEVICE_AUTH_URL": self.device_auth_url,
             "CTCT_CLIENT_ID": creds.client_id,
             "CTCT_CLIENT_SECRET": creds.client_secret,
             "CTCT_REFRESH_TOKEN": creds.refresh_token,
@@ -171,6 +205,11 @@ class Sandbox:
             "CTCT_PARTNER_CLIENT_SECRET": creds.partner_client_secret,
             "CTCT_PARTNER_TOKEN_URL": self.partner_token_url,
         }
+
+    @property
+    def public_client_id(self) -> str:
+        """The client id without a secret (device flow, public-client refresh)."""
+        return self._state.credentials.public_client_id
 
     # -- behaviour knobs -------------------------------------------------------------------
 
@@ -188,6 +227,15 @@ class Sandbox:
         return self._state.settings
 
     @property
+    def device(self) -> DeviceSettings:
+        """approve_after_polls, deny, interval, expires_in, slow_down_polls (mutable)."""
+        return self._state.device
+
+    @property
+    def clock(self) -> Clock:
+        return self._state.clock
+
+    @property
     def latency_ms(self) -> int:
         return self._state.latency_ms
 
@@ -197,12 +245,53 @@ class Sandbox:
 
     @property
     def rate_limit(self) -> int | None:
-        return self._state.rate_limit
+        """The account key's requests per second (None: unlimited)."""
+        return self._state.limits.get("rate_limit")
 
     @rate_limit.setter
     def rate_limit(self, value: int | None) -> None:
-        self._state.rate_limit = value
-        self._state.limiter = SlidingWindow(value) if value else None
+        self._state.limits.set("rate_limit", value)
+
+    @property
+    def partner_rate_limit(self) -> int | None:
+        """The partner key's requests per second (None: as rate_limit)."""
+        return self._state.limits.get("partner_rate_limit")
+
+    @partner_rate_limit.setter
+    def partner_rate_limit(self, value: int | None) -> None:
+        self._state.limits.set("partner_rate_limit", value)
+
+    @property
+    def daily_quota(self) -> int | None:
+        """The account key's requests per UTC day (None: unlimited)."""
+        return self._state.limits.get("daily_quota")
+
+    @daily_quota.setter
+    def daily_quota(self, value: int | None) -> None:
+        self._state.limits.set("daily_quota", value)
+
+    @property
+    def partner_daily_quota(self) -> int | None:
+        """The partner key's requests per UTC day (None: as daily_quota)."""
+        return self._state.limits.get("partner_daily_quota")
+
+    @partner_daily_quota.setter
+    def partner_daily_quota(self, value: int | None) -> None:
+        self._state.limits.set("partner_daily_quota", value)
+
+    @property
+    def access_token_ttl(self) -> int:
+        """Seconds an issued access token lasts (its `expires_in`); the static token lasts."""
+        return self._state.tokens.access_token_ttl
+
+    @access_token_ttl.setter
+    def access_token_ttl(self, seconds: int) -> None:
+        with self._state.lock:
+            self._state.tokens.access_token_ttl = seconds
+
+    def quota_used(self, partner: bool = False) -> int:
+        """API requests counted today (UTC) against the account key, or the partner key."""
+        return self._state.limits.key(partner).used_today()
 
     # -- state -----------------------------------------------------------------------------
 
@@ -230,50 +319,36 @@ class Sandbox:
         with self._state.lock:
             apply_seed(self._state, seed)
 
+    # -- test hooks: time, tokens, the device flow's user -------------------------------
+
+    def advance_clock(self, seconds: float) -> None:
+        """Move the sandbox's time forward: token and device-code expiry, the per-second
+        window and the daily quota's reset all follow it (no sleeping in tests)."""
+        self._state.clock.advance(seconds)
+
     def revoke_token(self, token: str) -> None:
         """Invalidate an access token, as expiry would: the client must refresh."""
         with self._state.lock:
             self._state.tokens.revoke(token)
 
+    def expire_refresh_token(self, token: str) -> None:
+        """Invalidate a refresh token, as 180 days unused would (KeyError if not live)."""
+        with self._state.lock:
+            self._state.tokens.expire_refresh_token(token)
 
-class _QuietHandler(WSGIRequestHandler):
-    """No access log: the sandbox's own `verbose` log replaces werkzeug's per-request lines."""
+    def issue_refresh_token(self, client_id: str | None = None, scope: str = DEFAULT_SCOPE) -> str:
+        """A new refresh token for a client (default: the confidential one), as if issued
+        by a login; with rotation on, that client's earlier refresh tokens are spent."""
+        with self._state.lock:
+            owner = client_id or self._state.credentials.client_id
+            return self._state.tokens.issue_refresh_token(owner, scope)
 
-    def log(self, type: str, message: str, *args: Any) -> None:
-        pass
+    def approve_device(self, user_code: str) -> None:
+        """The user approves this device login; the next poll (not too soon) gets tokens."""
+        with self._state.lock:
+            self._state.devices.decide(user_code, "approved")
 
-
-class _QuietServer(ThreadedWSGIServer):
-    def __init__(self, host: str, port: int, app: SandboxApp, fd: int) -> None:
-        super().__init__(host, port, app, handler=_QuietHandler, fd=fd)
-
-    def log(self, type: str, message: str, *args: Any) -> None:
-        pass
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        if isinstance(sys.exc_info()[1], OSError):
-            return  # a client hung up; nothing to report
-        traceback.print_exc(file=sys.stderr)
-
-
-def _listen(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    listener = socket.socket(family, socket.SOCK_STREAM)
-    try:
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind((host, port))
-        listener.listen(128)
-    except OSError:
-        listener.close()
-        raise
-    return listener
-
-
-def _poke(address: tuple[str, int]) -> None:
-    with contextlib.suppress(OSError), socket.create_connection(address, timeout=0.1):
-        pass
-
-
-def _reachable(host: str) -> str:
-    """The address to connect to for a listening address (a wildcard means loopback)."""
-    return {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
+    def deny_device(self, user_code: str) -> None:
+        """The user denies this device login; the next poll answers access_denied."""
+        with self._state.lock:
+            self._state.devices.decide(user_code, "denied")

@@ -6,12 +6,14 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .auth import Credentials, TokenRegistry
+from .auth import ACCESS_TOKEN_TTL, Credentials, TokenRegistry
 from .clock import Clock
+from .device import DeviceFlow, DeviceSettings
 from .faults import Faults
+from .guard import HostGuard
 from .messages import ApiRequest, ApiResponse
 from .partner import PartnerState
-from .ratelimit import SlidingWindow
+from .ratelimit import Limits
 from .requestlog import RequestLog
 from .store import AccountStore, StoreSettings
 
@@ -23,21 +25,48 @@ class SandboxState:
     settings: StoreSettings
     rotate_refresh_tokens: bool = False
     latency_ms: int = 0
-    rate_limit: int | None = None
+    rate_limit: int | None = None  # initial values; `limits` holds the live ones
     verbose: bool = False
+    access_token_ttl: int = ACCESS_TOKEN_TTL
+    daily_quota: int | None = None
+    partner_rate_limit: int | None = None
+    partner_daily_quota: int | None = None
+    retry_after_header: bool = False  # the API documents no Retry-After on its 429s
+    device: DeviceSettings = field(default_factory=DeviceSettings)
+    guard: HostGuard = field(default_factory=lambda: HostGuard("127.0.0.1"))
+    stopping: threading.Event = field(default_factory=threading.Event)  # releases hangs
     lock: threading.RLock = field(default_factory=threading.RLock)
     clock: Clock = field(default_factory=Clock)
     log: RequestLog = field(default_factory=RequestLog)
     store: AccountStore = field(init=False)
     partner: PartnerState = field(init=False)
     tokens: TokenRegistry = field(init=False)
-    limiter: SlidingWindow | None = field(init=False)
+    devices: DeviceFlow = field(init=False)
+    limits: Limits = field(init=False)
 
     def __post_init__(self) -> None:
         self.store = self.new_store()
         self.partner = PartnerState(self.lock)
-        self.tokens = TokenRegistry(self.credentials, self.rotate_refresh_tokens)
-        self.limiter = SlidingWindow(self.rate_limit) if self.rate_limit else None
+        self.tokens = TokenRegistry(
+            self.credentials, self.rotate_refresh_tokens, self.clock, self.access_token_ttl
+        )
+        self.devices = DeviceFlow(self.device, self.clock)
+        self.limits = Limits(
+            self.clock,
+            self.rate_limit,
+            self.daily_quota,
+            self.partner_rate_limit,
+            self.partner_daily_quota,
+        )
+
+    def is_secret(self, value: str) -> bool:
+        """A configured credential or a token the sandbox issued (kept out of the log)."""
+        with self.lock:
+            return (
+                value in self.credentials.secrets()
+                or self.tokens.known(value)
+                or self.devices.known(value)
+            )
 
     def new_store(self) -> AccountStore:
         return AccountStore(self.clock, self.settings, self.lock)

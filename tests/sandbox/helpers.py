@@ -8,6 +8,12 @@ from ctctform.sandbox import Sandbox
 
 AUTH = {"Authorization": "Bearer sandbox"}
 PARTNER_AUTH = {"Authorization": "Bearer sandbox", "x-api-key": "sandbox"}
+# The 429 bodies the API guide documents: an object, not the error array.
+THROTTLED = {
+    "error_key": "throttled",
+    "error_message": "Too many requests. You exceeded the request rate limit.",
+}
+QUOTA_EXCEEDED = {"error_key": "quota_exceeded", "error_message": "Limit Exceeded"}
 
 # No TLS on loopback: verify=False skips loading CA certificates (60 ms per client).
 plain = httpx.Client(verify=False, timeout=10)

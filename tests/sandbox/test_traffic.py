@@ -11,19 +11,28 @@ import pytest
 from ctctform.sandbox import Faults, parse_faults
 from ctctform.sandbox.ratelimit import SlidingWindow
 
-from .helpers import PARTNER_AUTH, assert_api_error, client_for
+from .helpers import PARTNER_AUTH, THROTTLED, assert_api_error, client_for
 
 
-def test_rate_limit_answers_429_with_retry_after(make_sandbox):
+def test_rate_limit_answers_the_documented_429_without_retry_after(make_sandbox):
     sb = make_sandbox(rate_limit=3)
     with client_for(sb) as api:
         statuses = [api.post("/contact_tags", json={"name": f"T{i}"}) for i in range(5)]
     assert [r.status_code for r in statuses] == [201, 201, 201, 429, 429]
     rejected = statuses[3]
-    assert_api_error(rejected, 429)
-    assert int(rejected.headers["Retry-After"]) >= 1
+    assert rejected.json() == THROTTLED
+    assert "Retry-After" not in rejected.headers  # the API guide documents none
     assert sorted(t.name for t in sb.store().tags.values()) == ["T0", "T1", "T2"]
     assert [r.status for r in sb.requests] == [201, 201, 201, 429, 429]
+
+
+def test_retry_after_header_is_an_option(make_sandbox):
+    sb = make_sandbox(rate_limit=1, retry_after_header=True)
+    with client_for(sb) as api:
+        assert api.get("/contact_tags").status_code == 200
+        rejected = api.get("/contact_tags")
+    assert rejected.json() == THROTTLED
+    assert int(rejected.headers["Retry-After"]) >= 1
 
 
 def test_sliding_window_counts_any_one_second():
@@ -112,8 +121,17 @@ def test_burst_429_then_normal_service(make_sandbox):
         responses = [api.get("/contact_tags") for _ in range(4)]
     assert [r.status_code for r in responses] == [429, 429, 429, 200]
     assert all(r.headers["Retry-After"] == "2" for r in responses[:3])
-    assert_api_error(responses[0], 429)
+    assert all(r.json() == THROTTLED for r in responses[:3])
     assert sb.faults.burst_429 == 0
+    assert [r.fault for r in sb.requests] == ["burst_429"] * 3 + [None]
+
+
+def test_burst_429_sends_no_retry_after_unless_set(make_sandbox):
+    sb = make_sandbox(faults=Faults(burst_429=1))
+    with client_for(sb) as api:
+        response = api.get("/contact_tags")
+    assert response.status_code == 429 and response.json() == THROTTLED
+    assert "Retry-After" not in response.headers
 
 
 def test_faults_hit_proxied_writes_not_proxied_reads(make_sandbox):
@@ -134,6 +152,7 @@ def test_parse_faults_spec():
     assert (faults.error_rate, faults.drop_after_commit, faults.burst_429) == (0.1, 2, 3)
     assert faults.retry_after == 5
     assert parse_faults("") == Faults()
+    assert Faults().retry_after is None
     for bad in ("error_rate=2", "burst_429=-1", "nonsense=1", "error_rate", "burst_429=x"):
         with pytest.raises(ValueError):
             parse_faults(bad)
