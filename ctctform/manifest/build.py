@@ -11,12 +11,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ctctform.manifest import checks
+from ctctform.manifest.catalog import ManifestKind
 from ctctform.manifest.declared import Declared
 from ctctform.manifest.model import (
     Issue,
     Location,
     Manifest,
-    ManifestKind,
     Ref,
     Resource,
     Selector,
