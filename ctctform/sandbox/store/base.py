@@ -1,0 +1,92 @@
+"""What every part of an account store shares: settings, the lock, ids and name rules.
+
+Every public store method takes the sandbox lock (`@locked`), so the HTTP handlers, seeding
+and tests that inspect a running sandbox all see consistent state. Methods raise the API's
+errors (NotFound, Conflict, BadRequest, TooManyActivities); handlers turn those into responses.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from ..clock import Clock
+from ..messages import BadRequest, Conflict, NotFound
+from ..records import (
+    ActivityRecord,
+    ContactListRecord,
+    CustomFieldRecord,
+    SegmentRecord,
+    TagRecord,
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def locked(method: F) -> F:
+    @functools.wraps(method)
+    def wrapper(self: StoreBase, *args: Any, **kwargs: Any) -> Any:
+        with self.lock:
+            return method(self, *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@dataclass
+class StoreSettings:
+    """Shared by every account of one sandbox; change them on a running sandbox."""
+
+    activity_polls: int = 2  # GET /activities/{id} answers that many times before completed
+    max_queued_activities: int = 1000  # the API answers 429 above 1,000 queued activities
+    max_lists: int = 1000  # "an account holds at most 1,000 lists"
+    max_custom_fields: int = 100  # "A user can configure up to 100 custom_fields"
+
+
+class StoreBase:
+    """The tables of one account; the resource mixins add the rules for each of them."""
+
+    def __init__(
+        self,
+        clock: Clock | None = None,
+        settings: StoreSettings | None = None,
+        lock: threading.RLock | None = None,
+    ) -> None:
+        self.clock = clock or Clock()
+        self.settings = settings or StoreSettings()
+        self.lock = lock or threading.RLock()
+        self.lists: dict[str, ContactListRecord] = {}
+        self.tags: dict[str, TagRecord] = {}
+        self.custom_fields: dict[str, CustomFieldRecord] = {}
+        self.segments: dict[int, SegmentRecord] = {}  # deleted ones too (deleted_at set)
+        self.activities: dict[str, ActivityRecord] = {}
+        self._seq = 0
+        self._next_segment_id = 1
+        self._next_choice_id = 1
+
+    def _next_seq(self) -> int:
+        self._seq += 1
+        return self._seq
+
+    @staticmethod
+    def _unique(
+        records: Iterable[Any], attribute: str, value: str, noun: str, current: Any = None
+    ) -> None:
+        # Names compare exactly (case-sensitive), as the manifest's identities do.
+        for record in records:
+            if record is not current and getattr(record, attribute) == value:
+                raise Conflict(f"The {noun} {value!r} already exists.")
+
+
+def get_record(table: dict[Any, Any], key: Any, noun: str) -> Any:
+    record = table.get(key)
+    if record is None:
+        raise NotFound(f"The {noun} {key} was not found.")
+    return record
+
+
+def require_name(name: str) -> None:
+    if not name.strip():
+        raise BadRequest("name must not be blank")
