@@ -55,6 +55,13 @@ from .server import Sandbox
     type=click.IntRange(min=0),
     help="Polls an activity answers 'processing' before 'completed'.",
 )
+@click.option(
+    "--next-link-style",
+    type=click.Choice(["v3", "contacts-service"]),
+    default="v3",
+    show_default=True,
+    help="Shape of collection next links (contacts-service: as in the API guide's examples).",
+)
 @click.option("--verbose", "-v", is_flag=True, help="Print one line per request to stderr.")
 def sandbox_command(
     host: str,
@@ -72,6 +79,7 @@ def sandbox_command(
     partner_client_secret: str,
     rotate_refresh_tokens: bool,
     activity_polls: int,
+    next_link_style: str,
     verbose: bool,
 ) -> None:
     """Run a local, in-memory Constant Contact v3 API server (Ctrl-C to stop)."""
@@ -96,6 +104,7 @@ def sandbox_command(
             partner_client_secret=partner_client_secret,
             rotate_refresh_tokens=rotate_refresh_tokens,
             activity_polls=activity_polls,
+            next_link_style=next_link_style,
             verbose=verbose,
         )
         sandbox.start()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,6 +47,7 @@ class PartnerState:
     lock: threading.RLock
     webhooks: dict[int, str] = field(default_factory=dict)  # topic_id -> hook_uri
     accounts: dict[str, ClientAccount] = field(default_factory=dict)
+    issued_offsets: dict[str, int] = field(default_factory=dict)  # next-link token -> offset
 
     def subscribe(self, topic_id: int, hook_uri: str) -> None:
         with self.lock:
@@ -74,6 +76,25 @@ class PartnerState:
                 raise BadRequest(f"account {account.encoded_account_id} already exists")
             self.accounts[account.encoded_account_id] = account
             return account
+
+    def issue_offset(self, offset: int) -> str:
+        """The opaque offset of a next link: base64 with `*` for `=`, as in the API guide's
+        example `/v3/partner/accounts?offset=MTA*&limit=10`
+        (https://v3.developer.constantcontact.com/api_guide/partners_accts_get.html)."""
+        token = base64.b64encode(str(offset).encode()).decode("ascii").replace("=", "*")
+        with self.lock:
+            self.issued_offsets[token] = offset
+        return token
+
+    def read_offset(self, token: str | None) -> int:
+        """0 without an offset; only offsets this sandbox put in a next link are accepted."""
+        if token is None:
+            return 0
+        with self.lock:
+            offset = self.issued_offsets.get(token)
+        if offset is None:
+            raise BadRequest("offset is not valid: use the offset of the next link as it is")
+        return offset
 
     def account(self, encoded_account_id: str) -> ClientAccount:
         with self.lock:

@@ -9,7 +9,16 @@ from typing import Any
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, RequestRedirect, Rule
 
-from .handlers import activities, custom_fields, lists, oauth, partner, segments, tags
+from .handlers import (
+    activities,
+    custom_fields,
+    lists,
+    oauth,
+    partner,
+    partner_accounts,
+    segments,
+    tags,
+)
 from .messages import ApiResponse, error_response
 
 ACCOUNT, PARTNER, OAUTH = "account", "partner", "oauth"
@@ -77,7 +86,7 @@ def _partner_rules() -> list[Rule]:
         _rule(subscription, ["GET"], p, partner.get_subscription),
         _rule(subscription, ["PUT"], p, partner.put_subscription),
         _rule(subscription, ["DELETE"], p, partner.delete_subscription),
-        _rule("/v3/partner/accounts", ["GET"], p, partner.get_accounts),
+        _rule("/v3/partner/accounts", ["GET"], p, partner_accounts.get_accounts),
         _rule(
             "/v3/partner/accounts/<encoded_account_id>/account_operations/sync",
             ["POST"],

@@ -53,6 +53,7 @@ class Sandbox:
         rotate_refresh_tokens: bool = False,
         activity_polls: int = 2,
         max_queued_activities: int = 1000,
+        next_link_style: str = "v3",
         verbose: bool = False,
     ) -> None:
         self.host = host
@@ -69,7 +70,9 @@ class Sandbox:
         self._state = SandboxState(
             credentials=credentials,
             faults=faults or Faults(),
-            settings=StoreSettings(activity_polls, max_queued_activities),
+            settings=StoreSettings(
+                activity_polls, max_queued_activities, next_link_style=next_link_style
+            ),
             rotate_refresh_tokens=rotate_refresh_tokens,
             latency_ms=latency_ms,
             rate_limit=rate_limit,
@@ -184,7 +187,8 @@ class Sandbox:
 
     @property
     def settings(self) -> StoreSettings:
-        """activity_polls, max_queued_activities, max_lists, max_custom_fields (mutable)."""
+        """activity_polls, max_queued_activities, max_lists, max_custom_fields,
+        next_link_style (mutable)."""
         return self._state.settings
 
     @property

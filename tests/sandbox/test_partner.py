@@ -93,9 +93,11 @@ def test_accounts_offset_paging(partner_sb, conforms):
             page = api.get(href_path(hrefs[-1])).json()
             ids += [a["encoded_account_id"] for a in page["site_owner_list"]]
     assert ids == [f"acct{i:03d}" for i in range(23)]
+    # The offset is opaque, like the guide's `/v3/partner/accounts?offset=MTA*&limit=10`
+    # (https://v3.developer.constantcontact.com/api_guide/partners_accts_get.html).
     assert hrefs == [
-        "/v3/partner/accounts?offset=10&limit=10",
-        "/v3/partner/accounts?offset=20&limit=10",
+        "/v3/partner/accounts?offset=MTA*&limit=10",
+        "/v3/partner/accounts?offset=MjA*&limit=10",
     ]
     first = partner_sb.partner.accounts["acct000"].to_api()
     assert first["billing_status"] == "Open" and first["organization_name"] == "Org 0"
@@ -109,6 +111,22 @@ def test_accounts_limit_outside_10_to_50_uses_the_default(partner_sb):
         managed = api.get("/partner/accounts", params={"account_type": "unmanaged"}).json()
         assert [a["encoded_account_id"] for a in managed["site_owner_list"]] == ["acct005"]
         assert_api_error(api.get("/partner/accounts", params={"offset": "-1"}), 400, "offset")
+
+
+def test_accounts_accept_only_offsets_the_sandbox_issued(partner_sb):
+    with client_for(partner_sb, PARTNER_AUTH) as api:
+        # A client that computes the offset itself, as a plain integer or by encoding one
+        # the sandbox never handed out, is refused: the offset is opaque, follow the link.
+        for offset in ("10", "MTA*", "MTA="):
+            bad = api.get("/partner/accounts", params={"offset": offset, "limit": 10})
+            assert_api_error(bad, 400, "offset")
+        first = api.get("/partner/accounts", params={"limit": 10, "account_type": "managed"})
+        href = first.json()["_links"]["next"]["href"]
+        assert href == "/v3/partner/accounts?offset=MTA*&limit=10&account_type=managed"
+        second = api.get(href_path(href)).json()
+        ids = [a["encoded_account_id"] for a in second["site_owner_list"]]
+        # managed only: acct005 is unmanaged, so the second page starts at acct011
+        assert ids[0] == "acct011" and "acct005" not in ids
 
 
 def test_sync_runs_against_the_client_store_only(partner_sb):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..messages import ApiResponse, BadRequest, ok
-from ..paging import Limit, paginate
+from ..messages import ApiRequest, ApiResponse, BadRequest, ok
+from ..paging import Limit, paginate, with_cursor_query
 from ..state import Context
 
 # GET /contact_lists: default 50, maximum 1000 (the text's "1 - 500" is an erratum).
@@ -12,12 +12,12 @@ MEMBERSHIP_COUNTS = ("all", "active")
 
 
 def get_collection(ctx: Context) -> ApiResponse:
-    request = ctx.request
+    request = with_cursor_query(ctx.request)
     include_count = request.flag("include_count")
-    membership = _membership_count(ctx)
+    membership = _membership_count(request)
     name = request.args.get("name")
     lists = [r for r in ctx.store.lists.values() if name is None or r.name == name]
-    page = paginate(request, lists, lambda r: (r.seq,), LIMIT)
+    page = paginate(request, lists, lambda r: (r.seq,), LIMIT, ctx.store.link_style())
     body = {"lists": [r.to_api(membership_count=membership) for r in page.items]}
     if include_count:
         body["lists_count"] = len(lists)
@@ -33,7 +33,7 @@ def create(ctx: Context) -> ApiResponse:
 
 
 def get(ctx: Context, list_id: str) -> ApiResponse:
-    membership = _membership_count(ctx)
+    membership = _membership_count(ctx.request)
     return ok(ctx.store.get_list(list_id).to_api(membership_count=membership))
 
 
@@ -55,8 +55,8 @@ def delete(ctx: Context, list_id: str) -> ApiResponse:
     return response
 
 
-def _membership_count(ctx: Context) -> bool:
-    value = ctx.request.args.get("include_membership_count")
+def _membership_count(request: ApiRequest) -> bool:
+    value = request.args.get("include_membership_count")
     if value is not None and value not in MEMBERSHIP_COUNTS:
         raise BadRequest("include_membership_count does not have a valid value")
     return value is not None

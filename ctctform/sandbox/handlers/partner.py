@@ -12,8 +12,6 @@ from ..messages import ApiRequest, ApiResponse, BadRequest, Forbidden, no_conten
 from ..requestlog import RequestRecord
 from ..state import Context
 
-ACCOUNT_TYPES = ("all", "managed", "unmanaged")
-DEFAULT_ACCOUNTS_LIMIT = 50
 INNER_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 
@@ -50,51 +48,6 @@ def _topic(topic_id: str) -> int:
         return int(topic_id)
     except ValueError:
         raise BadRequest("topic_id must be an integer") from None
-
-
-# -- client accounts --------------------------------------------------------------------
-
-
-def get_accounts(ctx: Context) -> ApiResponse:
-    """Offset paging; a limit outside 10..50 "is ignored and the system uses the default"."""
-    args = ctx.request.args
-    limit = _accounts_limit(args.get("limit"))
-    offset = _offset(args.get("offset"))
-    account_type = args.get("account_type", "all")
-    if account_type not in ACCOUNT_TYPES:
-        raise BadRequest(f"account_type must be one of {', '.join(ACCOUNT_TYPES)}")
-    accounts = [
-        a
-        for a in ctx.state.partner.accounts.values()
-        if account_type == "all" or a.managed == (account_type == "managed")
-    ]
-    body: dict[str, Any] = {
-        "site_owner_list": [a.to_api() for a in accounts[offset : offset + limit]]
-    }
-    if offset + limit < len(accounts):
-        params = [("offset", str(offset + limit)), ("limit", str(limit))]
-        if "account_type" in args:
-            params.append(("account_type", account_type))
-        body["_links"] = {"next": {"href": f"/v3/partner/accounts?{urlencode(params)}"}}
-    return ok(body)
-
-
-def _accounts_limit(raw: str | None) -> int:
-    try:
-        value = int(raw) if raw is not None else DEFAULT_ACCOUNTS_LIMIT
-    except ValueError:
-        return DEFAULT_ACCOUNTS_LIMIT
-    return value if 10 <= value <= 50 else DEFAULT_ACCOUNTS_LIMIT
-
-
-def _offset(raw: str | None) -> int:
-    try:
-        value = int(raw) if raw is not None else 0
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise BadRequest("offset must be a non-negative integer")
-    return value
 
 
 # -- account_operations/sync ------------------------------------------------------------

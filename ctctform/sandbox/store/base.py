@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from ..clock import Clock
 from ..messages import BadRequest, Conflict, NotFound
+from ..paging import LINK_STYLES, LinkStyle, account_numbers
 from ..records import (
     ActivityRecord,
     ContactListRecord,
@@ -43,6 +44,12 @@ class StoreSettings:
     max_queued_activities: int = 1000  # the API answers 429 above 1,000 queued activities
     max_lists: int = 1000  # "an account holds at most 1,000 lists"
     max_custom_fields: int = 100  # "A user can configure up to 100 custom_fields"
+    # "v3" (/v3/contact_tags?limit=..&cursor=..) or "contacts-service" (the guide's shape).
+    next_link_style: str = "v3"
+
+    def __post_init__(self) -> None:
+        if self.next_link_style not in LINK_STYLES:
+            raise ValueError(f"next_link_style must be one of {', '.join(LINK_STYLES)}")
 
 
 class StoreBase:
@@ -62,9 +69,14 @@ class StoreBase:
         self.custom_fields: dict[str, CustomFieldRecord] = {}
         self.segments: dict[int, SegmentRecord] = {}  # deleted ones too (deleted_at set)
         self.activities: dict[str, ActivityRecord] = {}
+        # The numeric id the contacts service names in its long next links.
+        self.account_number = next(account_numbers)
         self._seq = 0
         self._next_segment_id = 1
         self._next_choice_id = 1
+
+    def link_style(self) -> LinkStyle:
+        return LinkStyle(self.settings.next_link_style, self.account_number)
 
     def _next_seq(self) -> int:
         self._seq += 1
