@@ -34,7 +34,7 @@ from .validation import validate
 
 KIND_KEYS = ("lists", "tags", "custom_fields", "segments")
 ITEM_KEYS = {
-    "lists": {"name", "description", "favorite", "membership_count"},
+    "lists": {"name", "description", "favorite", "membership_count", "deleted"},
     "tags": {"name", "tag_source", "contacts_count"},
     "custom_fields": {"label", "type", "metadata", "choices", "version"},
     "segments": {"name", "criteria", "criteria_json"},
@@ -108,7 +108,10 @@ def seed_account(store: AccountStore, data: Mapping[str, Any], where: str) -> No
 def _seed_list(store: AccountStore, item: dict[str, Any]) -> None:
     body = {k: item[k] for k in ("name", "description", "favorite") if k in item}
     _validate(body, "ListInput")
-    record = store.create_list(body["name"], body.get("description"), body.get("favorite", False))
+    deleted = _flag(item, "deleted")
+    record = store.create_list(
+        body["name"], body.get("description"), body.get("favorite", False), deleted=deleted
+    )
     record.membership_count = int(item.get("membership_count", 0))
 
 
@@ -206,6 +209,13 @@ def _reference(match: re.Match[str], store: AccountStore) -> str:
     if record is None:
         raise SeedError(f"${{{kind}:{name}}} does not name a seeded {kind.replace('_', ' ')}")
     return str(getattr(record, f"{kind}_id"))
+
+
+def _flag(item: Mapping[str, Any], key: str) -> bool:
+    value = item.get(key, False)
+    if not isinstance(value, bool):
+        raise SeedError(f"{key} must be true or false")
+    return value
 
 
 def _validate(body: dict[str, Any], definition: str) -> None:

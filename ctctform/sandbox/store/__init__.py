@@ -38,6 +38,7 @@ class AccountStore(ListsMixin, TagsMixin, CustomFieldsMixin, SegmentsMixin, Acti
         """Everything the account holds, as API JSON: compare two to prove nothing changed."""
         return {
             "lists": [r.to_api(membership_count=True) for r in self.lists.values()],
+            "deleted_lists": [r.to_api() for r in self.deleted_lists.values()],
             "tags": [r.to_api(contacts_count=True) for r in self.tags.values()],
             "custom_fields": [r.to_api() for r in self.custom_fields.values()],
             "segments": [

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from collections.abc import Callable
 
 from ..messages import TooManyActivities
 from ..records import ActivityRecord
@@ -42,18 +42,19 @@ class ActivitiesMixin(StoreBase):
 
     def _complete(self, record: ActivityRecord) -> None:
         """The deletes take effect now; ids that no longer exist are reported, not fatal."""
-        table, noun = self._activity_table(record.kind)
+        remove, noun = self._remover(record.kind)
         for item_id in record.ids:
-            if table.pop(item_id, None) is None:
-                record.errors.append(f"{noun} {item_id} not found")
-            else:
+            if remove(item_id):
                 record.completed_count += 1
+            else:
+                record.errors.append(f"{noun} {item_id} not found")
         record.state = "completed"
         record.completed_at = record.updated_at
 
-    def _activity_table(self, kind: str) -> tuple[dict[str, Any], str]:
-        return {
-            "list_delete": (self.lists, "list_id"),
-            "tag_delete": (self.tags, "tag_id"),
-            "custom_field_delete": (self.custom_fields, "custom_field_id"),
-        }[kind]
+    def _remover(self, kind: str) -> tuple[Callable[[str], bool], str]:
+        """How an activity removes one id (True if it existed), and the id's name."""
+        if kind == "list_delete":
+            return self._soft_delete_list, "list_id"  # lists are soft-deleted
+        table = self.tags if kind == "tag_delete" else self.custom_fields
+        noun = "tag_id" if kind == "tag_delete" else "custom_field_id"
+        return (lambda item_id: table.pop(item_id, None) is not None), noun

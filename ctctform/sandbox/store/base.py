@@ -64,7 +64,8 @@ class StoreBase:
         self.clock = clock or Clock()
         self.settings = settings or StoreSettings()
         self.lock = lock or threading.RLock()
-        self.lists: dict[str, ContactListRecord] = {}
+        self.lists: dict[str, ContactListRecord] = {}  # live lists only
+        self.deleted_lists: dict[str, ContactListRecord] = {}  # soft-deleted, deleted_at set
         self.tags: dict[str, TagRecord] = {}
         self.custom_fields: dict[str, CustomFieldRecord] = {}
         self.segments: dict[int, SegmentRecord] = {}  # deleted ones too (deleted_at set)
@@ -77,6 +78,9 @@ class StoreBase:
 
     def link_style(self) -> LinkStyle:
         return LinkStyle(self.settings.next_link_style, self.account_number)
+
+    def _soft_delete_list(self, list_id: str) -> bool:
+        raise NotImplementedError  # ListsMixin provides it; activities complete with it
 
     def _next_seq(self) -> int:
         self._seq += 1
