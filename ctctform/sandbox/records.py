@@ -61,13 +61,17 @@ class ChoiceRecord:
     choice_id: int
     choice_label: str
     display_order: int
+    deleted_at: str | None = None  # a date (YYYY-MM-DD): soft-deleted, not a choice any more
 
     def to_api(self) -> dict[str, Any]:
-        return {
+        body: dict[str, Any] = {
             "choice_id": self.choice_id,
             "choice_label": self.choice_label,
             "display_order": self.display_order,
         }
+        if self.deleted_at is not None:
+            body["deleted_at"] = self.deleted_at
+        return body
 
 
 @dataclass

@@ -124,24 +124,37 @@ def _seed_tag(store: AccountStore, item: dict[str, Any]) -> None:
 
 def _seed_custom_field(store: AccountStore, item: dict[str, Any]) -> None:
     body = {k: item[k] for k in ("label", "type", "metadata", "version") if k in item}
-    if "choices" in item:
-        body["choices"] = [_choice(choice) for choice in item["choices"] or []]
+    choices = [_choice(c) for c in item["choices"] or []] if "choices" in item else None
+    deleted = [c for c in choices or [] if _flag(c, "deleted")]
+    for choice in choices or []:
+        choice.pop("deleted", None)
+    if choices is not None:
+        body["choices"] = choices
     _validate(body, "CustomFieldRequest")
     for key in ("label", "type"):
         if key not in body:
             raise SeedError(f"{key} is required")
-    store.create_custom_field(
+    # Soft-deleted choices are created first, then dropped by a PUT of the live ones, as
+    # the API would have done it (so a deleted and a live choice may share a label).
+    record = store.create_custom_field(
         body["label"],
         body["type"],
         metadata=body.get("metadata"),
-        choices=body.get("choices"),
+        choices=deleted if deleted else choices,
         version=body.get("version"),
     )
+    if deleted:
+        live = [c for c in choices or [] if not any(c is d for d in deleted)]
+        store.update_custom_field(record.custom_field_id, record.label, live)
 
 
-def _choice(choice: Any) -> Any:
-    """Choices may be plain labels (`[Red, Green]`) or CustomFieldChoiceRequest objects."""
-    return {"choice_label": choice} if isinstance(choice, str) else choice
+def _choice(choice: Any) -> dict[str, Any]:
+    """Plain labels (`[Red, Green]`) or CustomFieldChoiceRequest objects (+ `deleted`)."""
+    if isinstance(choice, str):
+        return {"choice_label": choice}
+    if not isinstance(choice, Mapping):
+        raise SeedError("a choice is a label or a mapping with choice_label")
+    return dict(choice)
 
 
 def _seed_segment(store: AccountStore, item: dict[str, Any]) -> None:

@@ -10,7 +10,8 @@ from typing import Any
 
 from .activities import ActivitiesMixin
 from .base import StoreSettings, locked
-from .custom_fields import CUSTOM_FIELD_TYPES, SELECT_TYPES, CustomFieldsMixin, custom_field_name
+from .custom_field_rules import CUSTOM_FIELD_TYPES, SELECT_TYPES, custom_field_name
+from .custom_fields import CustomFieldsMixin
 from .lists import ListsMixin
 from .segments import SegmentsMixin, normalise_criteria
 from .tags import TagsMixin

@@ -1,4 +1,7 @@
-"""Custom fields: a label, a derived name, a fixed type and, for select types, choices."""
+"""Custom fields: a label, a derived name, a fixed type and, for select types, choices.
+
+The rules themselves (names, metadata, versions, choice limits) are in custom_field_rules.
+"""
 
 from __future__ import annotations
 
@@ -7,22 +10,8 @@ from typing import Any
 
 from ..messages import BadRequest
 from ..records import ChoiceRecord, CustomFieldRecord
+from . import custom_field_rules as rules
 from .base import StoreBase, get_record, locked
-
-# The spec gives no enum for CustomFieldRequest.type (only `maxLength: 20`); these are the
-# nine types the API guide's "Create a new custom_field" page names.
-CUSTOM_FIELD_TYPES = (
-    "string",
-    "text_area",
-    "datetime",
-    "number",
-    "currency",
-    "date",
-    "boolean",
-    "single_select",
-    "multi_select",
-)
-SELECT_TYPES = ("single_select", "multi_select")
 
 
 class CustomFieldsMixin(StoreBase):
@@ -35,15 +24,17 @@ class CustomFieldsMixin(StoreBase):
         choices: list[dict[str, Any]] | None = None,
         version: int | None = None,
     ) -> CustomFieldRecord:
-        _require_label(label)
-        if type not in CUSTOM_FIELD_TYPES:
-            raise BadRequest(f"type must be one of {', '.join(CUSTOM_FIELD_TYPES)}")
-        name = custom_field_name(label)
+        rules.require_label(label)
+        rules.check_type(type)
+        name = rules.custom_field_name(label)
         self._unique_custom_field(label, name)
         if len(self.custom_fields) >= self.settings.max_custom_fields:
             limit = self.settings.max_custom_fields
             raise BadRequest(f"An account can hold at most {limit} custom fields")
-        _check_choices_allowed(type, choices)
+        rules.check_choices_allowed(type, choices)
+        version = rules.field_version(type, version)
+        metadata = rules.stored_metadata(type, metadata, version)
+        rules.check_choice_count(type, metadata, len(choices or []))
         now = self.clock.now()
         record = CustomFieldRecord(
             str(uuid.uuid4()),
@@ -54,7 +45,7 @@ class CustomFieldsMixin(StoreBase):
             now,
             self._next_seq(),
             metadata=metadata,
-            choices=self._new_choices(choices, {}) if choices is not None else None,
+            choices=self._new_choices(choices, []) if choices is not None else None,
             version=version,
         )
         self.custom_fields[record.custom_field_id] = record
@@ -64,17 +55,21 @@ class CustomFieldsMixin(StoreBase):
     def update_custom_field(
         self, custom_field_id: str, label: str | None, choices: list[dict[str, Any]] | None
     ) -> CustomFieldRecord:
-        """PUT: label and choices only; omitted choices are removed (nulled) like the API."""
+        """PUT: label and choices; an existing choice the PUT leaves out is soft-deleted."""
         record = self.get_custom_field(custom_field_id)
         if label is None:
             # The API nulls omitted properties, but a custom field cannot be without a label.
             raise BadRequest("label is required")
-        _require_label(label)
-        name = custom_field_name(label)
+        rules.require_label(label)
+        name = rules.custom_field_name(label)
         self._unique_custom_field(label, name, record)
-        _check_choices_allowed(record.type, choices)
-        existing = {choice.choice_id: choice for choice in record.choices or []}
-        new_choices = self._new_choices(choices, existing) if choices is not None else None
+        rules.check_choices_allowed(record.type, choices)
+        rules.check_choice_count(record.type, record.metadata, len(choices or []))
+        new_choices = record.choices
+        if record.type in rules.SELECT_TYPES:
+            new_choices = self._new_choices(choices or [], record.choices or [])
+            if choices is None and record.choices is None:
+                new_choices = None  # nothing to drop, nothing to say
         if (label, new_choices) != (record.label, record.choices):
             record.label, record.name, record.choices = label, name, new_choices
             record.updated_at = self.clock.now()
@@ -96,41 +91,48 @@ class CustomFieldsMixin(StoreBase):
         self._unique(self.custom_fields.values(), "name", name, "custom field name", current)
 
     def _new_choices(
-        self, choices: list[dict[str, Any]], existing: dict[int, ChoiceRecord]
+        self, choices: list[dict[str, Any]], existing: list[ChoiceRecord]
     ) -> list[ChoiceRecord]:
-        """Choices carrying an existing choice_id keep it; new ones get fresh ids."""
-        result: list[ChoiceRecord] = []
-        seen_ids: set[int] = set()
-        seen_labels: set[str] = set()
-        for position, choice in enumerate(choices, start=1):
-            label = choice.get("choice_label")
-            if not isinstance(label, str) or not label.strip():
-                raise BadRequest(f"choices[{position - 1}].choice_label is required")
-            if label in seen_labels:
-                raise BadRequest(f"choice_label {label!r} appears more than once")
-            seen_labels.add(label)
-            choice_id = choice.get("choice_id")
-            if choice_id is None:
-                choice_id = self._next_choice_id
-                self._next_choice_id += 1
-            elif choice_id not in existing or choice_id in seen_ids:
-                raise BadRequest(f"choice_id {choice_id} is not a choice of this custom field")
-            seen_ids.add(choice_id)
-            order = choice.get("display_order", position)
-            result.append(ChoiceRecord(choice_id, label, order))
-        return result
+        """The requested choices, then the soft-deleted ones.
+
+        A choice carrying the choice_id of a live choice keeps it; one without gets a fresh
+        id (even if a deleted choice had its label). A live choice the request leaves out is
+        soft-deleted: it keeps its id and stays in the answer with `deleted_at`
+        (CustomFieldChoice.deleted_at, a date).
+        """
+        live = {c.choice_id: c for c in existing if c.deleted_at is None}
+        result = [self._choice(position, choice, live) for position, choice in enumerate(choices)]
+        _check_unique(result)
+        kept = {c.choice_id for c in result}
+        today = self.clock.now()[:10]
+        dropped = [_deleted(c, today) for c in live.values() if c.choice_id not in kept]
+        gone = [c for c in existing if c.deleted_at is not None] + dropped
+        return result + sorted(gone, key=lambda c: c.choice_id)
+
+    def _choice(self, position: int, choice: dict[str, Any], live: dict[int, ChoiceRecord]) -> Any:
+        label = choice.get("choice_label")
+        if not isinstance(label, str) or not label.strip():
+            raise BadRequest(f"choices[{position}].choice_label is required")
+        choice_id = choice.get("choice_id")
+        if choice_id is None:
+            choice_id = self._next_choice_id
+            self._next_choice_id += 1
+        elif choice_id not in live:
+            raise BadRequest(f"choice_id {choice_id} is not a live choice of this custom field")
+        return ChoiceRecord(choice_id, label, choice.get("display_order", position + 1))
 
 
-def custom_field_name(label: str) -> str:
-    """The spec: "constructed from the label by replacing blanks with underscores"."""
-    return label.replace(" ", "_")
+def _check_unique(choices: list[ChoiceRecord]) -> None:
+    labels: set[str] = set()
+    ids: set[int] = set()
+    for choice in choices:
+        if choice.choice_label in labels:
+            raise BadRequest(f"choice_label {choice.choice_label!r} appears more than once")
+        if choice.choice_id in ids:
+            raise BadRequest(f"choice_id {choice.choice_id} appears more than once")
+        labels.add(choice.choice_label)
+        ids.add(choice.choice_id)
 
 
-def _require_label(label: str) -> None:
-    if not label.strip():
-        raise BadRequest("label must not be blank")
-
-
-def _check_choices_allowed(type: str, choices: list[dict[str, Any]] | None) -> None:
-    if choices is not None and type not in SELECT_TYPES:
-        raise BadRequest("choices are allowed only for single_select and multi_select fields")
+def _deleted(choice: ChoiceRecord, today: str) -> ChoiceRecord:
+    return ChoiceRecord(choice.choice_id, choice.choice_label, choice.display_order, today)
