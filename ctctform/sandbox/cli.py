@@ -62,6 +62,11 @@ from .server import Sandbox
     show_default=True,
     help="Shape of collection next links (contacts-service: as in the API guide's examples).",
 )
+@click.option(
+    "--strict-segment-criteria",
+    is_flag=True,
+    help="Also require criteria.type and put list_membership/tags conditions in or groups.",
+)
 @click.option("--verbose", "-v", is_flag=True, help="Print one line per request to stderr.")
 def sandbox_command(
     host: str,
@@ -80,6 +85,7 @@ def sandbox_command(
     rotate_refresh_tokens: bool,
     activity_polls: int,
     next_link_style: str,
+    strict_segment_criteria: bool,
     verbose: bool,
 ) -> None:
     """Run a local, in-memory Constant Contact v3 API server (Ctrl-C to stop)."""
@@ -105,6 +111,7 @@ def sandbox_command(
             rotate_refresh_tokens=rotate_refresh_tokens,
             activity_polls=activity_polls,
             next_link_style=next_link_style,
+            strict_segment_criteria=strict_segment_criteria,
             verbose=verbose,
         )
         sandbox.start()

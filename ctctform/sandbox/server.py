@@ -54,6 +54,7 @@ class Sandbox:
         activity_polls: int = 2,
         max_queued_activities: int = 1000,
         next_link_style: str = "v3",
+        strict_segment_criteria: bool = False,
         verbose: bool = False,
     ) -> None:
         self.host = host
@@ -71,7 +72,10 @@ class Sandbox:
             credentials=credentials,
             faults=faults or Faults(),
             settings=StoreSettings(
-                activity_polls, max_queued_activities, next_link_style=next_link_style
+                activity_polls,
+                max_queued_activities,
+                next_link_style=next_link_style,
+                strict_segment_criteria=strict_segment_criteria,
             ),
             rotate_refresh_tokens=rotate_refresh_tokens,
             latency_ms=latency_ms,
@@ -188,7 +192,7 @@ class Sandbox:
     @property
     def settings(self) -> StoreSettings:
         """activity_polls, max_queued_activities, max_lists, max_custom_fields,
-        next_link_style (mutable)."""
+        next_link_style, strict_segment_criteria (mutable)."""
         return self._state.settings
 
     @property

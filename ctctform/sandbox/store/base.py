@@ -46,6 +46,9 @@ class StoreSettings:
     max_custom_fields: int = 100  # "A user can configure up to 100 custom_fields"
     # "v3" (/v3/contact_tags?limit=..&cursor=..) or "contacts-service" (the guide's shape).
     next_link_style: str = "v3"
+    # Segment criteria: also require `criteria.type` and put list_membership/tags
+    # conditions only in or groups, as POST /segments says (see segment_rules).
+    strict_segment_criteria: bool = False
 
     def __post_init__(self) -> None:
         if self.next_link_style not in LINK_STYLES:

@@ -7,6 +7,7 @@ import json
 from ..messages import BadRequest, NotFound
 from ..records import SegmentRecord
 from .base import StoreBase, locked, require_name
+from .segment_rules import check_criteria
 
 
 class SegmentsMixin(StoreBase):
@@ -14,7 +15,7 @@ class SegmentsMixin(StoreBase):
     def create_segment(self, name: str, segment_criteria: str) -> SegmentRecord:
         require_name(name)
         self._unique(self._live_segments(), "name", name, "segment name")
-        criteria = normalise_criteria(segment_criteria)
+        criteria = normalise_criteria(segment_criteria, self.settings.strict_segment_criteria)
         now = self.clock.now()
         record = SegmentRecord(self._next_segment_id, name, criteria, now, now, self._next_seq())
         self._next_segment_id += 1
@@ -26,7 +27,7 @@ class SegmentsMixin(StoreBase):
         record = self.get_segment(segment_id, include_deleted=False)
         require_name(name)
         self._unique(self._live_segments(), "name", name, "segment name", record)
-        criteria = normalise_criteria(segment_criteria)
+        criteria = normalise_criteria(segment_criteria, self.settings.strict_segment_criteria)
         if (name, criteria) != (record.name, record.segment_criteria):
             record.name, record.segment_criteria = name, criteria
             record.edited_at = self.clock.now()
@@ -58,8 +59,8 @@ class SegmentsMixin(StoreBase):
         return [s for s in self.segments.values() if s.deleted_at is None]
 
 
-def normalise_criteria(segment_criteria: str) -> str:
-    """Parse the escaped-JSON criteria (400 if not JSON) and store them compactly.
+def normalise_criteria(segment_criteria: str, strict: bool = False) -> str:
+    """Parse the escaped-JSON criteria (400 if not JSON or against the rules), compactly.
 
     The API stores the criteria, not the caller's formatting, so a client must compare
     criteria as parsed JSON; answering the compact form makes a string comparison fail here.
@@ -70,4 +71,5 @@ def normalise_criteria(segment_criteria: str) -> str:
         raise BadRequest(f"segment_criteria is not valid JSON: {exc}") from None
     if not isinstance(parsed, dict):
         raise BadRequest("segment_criteria must be a JSON object")
+    check_criteria(segment_criteria, parsed, strict)
     return json.dumps(parsed, separators=(",", ":"), ensure_ascii=False)
