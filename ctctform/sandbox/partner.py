@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import base64
+import ipaddress
+import re
 import threading
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from .messages import BadRequest, NotFound
 from .store import AccountStore
@@ -19,6 +22,13 @@ TOPICS: dict[int, tuple[str, str]] = {
     3: ("Account Cancelled", "Executes when an account is cancelled."),
     4: ("Account Disabled", "Executes when an account is disabled."),
 }
+
+
+# "The URI must begin with https:// and be no more than 512 characters in length."
+# (https://developer.constantcontact.com/api_guide/technology-partner-webhooks/webhooks-test);
+# WebhooksSubscriptionBody itself only says "string".
+MAX_HOOK_URI = 512
+HOST_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
 
 
 @dataclass
@@ -52,6 +62,7 @@ class PartnerState:
     def subscribe(self, topic_id: int, hook_uri: str) -> None:
         with self.lock:
             check_topic(topic_id)
+            check_hook_uri(hook_uri)
             self.webhooks[topic_id] = hook_uri
 
     def unsubscribe(self, topic_id: int) -> None:
@@ -108,6 +119,32 @@ def check_topic(topic_id: int) -> int:
     if topic_id not in TOPICS:
         raise BadRequest(f"topic_id must be one of {', '.join(map(str, TOPICS))}")
     return topic_id
+
+
+def check_hook_uri(hook_uri: Any) -> None:
+    """An absolute https URI with a real host name or address, at most 512 characters."""
+    if not isinstance(hook_uri, str) or not hook_uri:
+        raise BadRequest("hook_uri is required")
+    if len(hook_uri) > MAX_HOOK_URI:
+        raise BadRequest(f"hook_uri must be at most {MAX_HOOK_URI} characters long")
+    try:
+        parts = urlsplit(hook_uri)
+        parts.port  # noqa: B018 -- raises ValueError for a port that is not a number
+    except ValueError:
+        raise BadRequest("hook_uri is not a valid URI") from None
+    if parts.scheme != "https":
+        raise BadRequest("hook_uri must be an https:// URI")
+    if not _real_host(parts.hostname or "") or any(c.isspace() for c in hook_uri):
+        raise BadRequest("hook_uri must name a real host, as in https://hooks.example.com/...")
+
+
+def _real_host(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        labels = host.rstrip(".").split(".")
+        return bool(host) and all(HOST_LABEL.match(label) for label in labels)
 
 
 def subscription_body(topic_id: int, hook_uri: str) -> dict[str, Any]:

@@ -6,6 +6,8 @@ import json
 
 import pytest
 
+from ctctform.sandbox import Sandbox, SeedError
+
 from .helpers import PARTNER_AUTH, assert_api_error, client_for, href_path
 
 SUBSCRIPTIONS = "/partner/webhooks/subscriptions"
@@ -208,3 +210,38 @@ def test_sync_unknown_or_unmanaged_account(partner_sb):
         )
         unmanaged = api.post("/partner/accounts/acct005/account_operations/sync", json=body)
         assert_api_error(unmanaged, 403)
+
+
+@pytest.mark.parametrize(
+    ("hook_uri", "message"),
+    [
+        ("http://h.example.com/hook", "https://"),
+        ("ftp://h.example.com/hook", "https://"),
+        ("https://", "real host"),
+        ("https:///path/only", "real host"),
+        ("https://bad_host!.example.com/", "real host"),
+        ("https://-dash.example.com/", "real host"),
+        ("https://h.example.com/a b", "real host"),
+        ("https://h.example.com:port/", "valid URI"),
+        ("https://h.example.com/" + "x" * 491, "at most 512"),
+    ],
+)
+def test_hook_uri_must_be_https_with_a_real_host_and_short(partner_api, sandbox, hook_uri, message):
+    assert_api_error(
+        partner_api.put(f"{SUBSCRIPTIONS}/1", json={"hook_uri": hook_uri}), 400, message
+    )
+    assert sandbox.partner.webhooks == {}
+
+
+def test_hook_uri_of_512_characters_and_addresses_are_accepted(partner_api, sandbox):
+    longest = "https://h.example.com/" + "x" * 490
+    assert len(longest) == 512
+    assert partner_api.put(f"{SUBSCRIPTIONS}/1", json={"hook_uri": longest}).status_code == 200
+    for uri in ("https://203.0.113.7/hook", "https://hooks.example.com:8443/ctct?x=1"):
+        assert partner_api.put(f"{SUBSCRIPTIONS}/2", json={"hook_uri": uri}).status_code == 200
+    assert sandbox.partner.webhooks == {1: longest, 2: "https://hooks.example.com:8443/ctct?x=1"}
+
+
+def test_seeded_hooks_follow_the_same_rules():
+    with pytest.raises(SeedError, match=r"seed.webhooks\[0\]: hook_uri must be an https"):
+        Sandbox(seed={"webhooks": [{"topic_id": 1, "hook_uri": "http://h.example.com"}]})
