@@ -39,6 +39,9 @@ REQUEST_DEFINITIONS = (
     "TagIdList500Limit",
     "CustomFieldId100",
     "PartnerAccountOperationsRequest",
+    "CustomerPut",
+    "AccountPhysicalAddress",
+    "AccountEmailInput",
 )
 
 # Response bodies of the same endpoints, for clients and tests.
@@ -62,6 +65,9 @@ RESPONSE_DEFINITIONS = (
     "WebhooksSubscriptionResponse",
     "WebhooksSubscriptionPutResp",
     "PartnerAccount",
+    "Customer",
+    "AccountEmails",
+    "AccountEmailCreateResponse",
     "APIErrorSchema",
     "AuthorizationErrorSchema",
 )

@@ -33,13 +33,25 @@ HOST_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
 
 @dataclass
 class ClientAccount:
+    """A client account under the partner, with its own store.
+
+    Its encoded_account_id and organization_name live in the store's account summary, so
+    what GET /partner/accounts lists follows a PUT /account/summary made for the account.
+    """
+
     encoded_account_id: str
     store: AccountStore
-    organization_name: str = ""
     site_owner_name: str = ""
     billing_status: str = "Trial"
     subscriber_count: int = 0
     managed: bool = True
+
+    def __post_init__(self) -> None:
+        self.store.set_identity(self.encoded_account_id, None)
+
+    @property
+    def organization_name(self) -> str:
+        return self.store.account.summary.get("organization_name", "")
 
     def to_api(self) -> dict[str, Any]:
         # site_owner_list item; last_login_date "does not display in the results".

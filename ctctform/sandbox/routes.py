@@ -10,6 +10,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, RequestRedirect, Rule
 
 from .handlers import (
+    account,
     activities,
     custom_fields,
     lists,
@@ -75,6 +76,21 @@ def _account_rules(prefix: str) -> list[Rule]:
             activities.delete_custom_fields,
         ),
         _rule(f"{prefix}/activities/<activity_id>", ["GET"], r, activities.get),
+        *_settings_rules(prefix),
+    ]
+
+
+def _settings_rules(prefix: str) -> list[Rule]:
+    """The account's own settings (no DELETE: sender emails cannot be removed, so 405)."""
+    r, address = ACCOUNT, f"{prefix}/account/summary/physical_address"
+    return [
+        _rule(f"{prefix}/account/summary", ["GET"], r, account.get_summary),
+        _rule(f"{prefix}/account/summary", ["PUT"], r, account.update_summary),
+        _rule(address, ["GET"], r, account.get_address),
+        _rule(address, ["POST"], r, account.create_address),
+        _rule(address, ["PUT"], r, account.replace_address),
+        _rule(f"{prefix}/account/emails", ["GET"], r, account.get_emails),
+        _rule(f"{prefix}/account/emails", ["POST"], r, account.add_email),
     ]
 
 

@@ -238,6 +238,11 @@ class Sandbox:
         with self._state.lock:
             apply_seed(self._state, seed)
 
+    def confirm_email(self, address: str, account: str | None = None) -> None:
+        """Mark an account email CONFIRMED, as its owner's click on the emailed link would
+        (the default account's, or a client account's by encoded id); KeyError if absent."""
+        self.store(account).confirm_email(address)
+
     def revoke_token(self, token: str) -> None:
         """Invalidate an access token, as expiry would: the client must refresh."""
         with self._state.lock:

@@ -120,6 +120,23 @@ INVALID = [
         {"custom_field_ids": ids(101)},
         "100",
     ),
+    ("CustomerPut", "PUT", "/account/summary", {"contact_phone": long(26)}, "at most 25"),
+    ("CustomerPut", "PUT", "/account/summary", {"organization_name": 5}, "type string"),
+    (
+        "AccountPhysicalAddress",
+        "POST",
+        "/account/summary/physical_address",
+        {"city": "Boston", "country_code": "US"},
+        "address_line1 is required",
+    ),
+    (
+        "AccountPhysicalAddress",
+        "PUT",
+        "/account/summary/physical_address",
+        {"address_line1": long(81), "city": "Leeds", "country_code": "GB"},
+        "at most 80",
+    ),
+    ("AccountEmailInput", "POST", "/account/emails", {"email_address": ["a@b.c"]}, "type string"),
     (
         "PartnerAccountOperationsRequest",
         "POST",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .account import AccountMixin
 from .activities import ActivitiesMixin
 from .base import StoreSettings, locked
 from .custom_field_rules import CUSTOM_FIELD_TYPES, SELECT_TYPES, custom_field_name
@@ -26,7 +27,9 @@ __all__ = [
 ]
 
 
-class AccountStore(ListsMixin, TagsMixin, CustomFieldsMixin, SegmentsMixin, ActivitiesMixin):
+class AccountStore(
+    ListsMixin, TagsMixin, CustomFieldsMixin, SegmentsMixin, ActivitiesMixin, AccountMixin
+):
     @locked
     def find(self, kind: str, name: str) -> Any | None:
         """The live resource of `kind` (lists, tags, custom_fields, segments) named `name`."""
@@ -46,4 +49,6 @@ class AccountStore(ListsMixin, TagsMixin, CustomFieldsMixin, SegmentsMixin, Acti
                 r.to_detail() | {"deleted_at": r.deleted_at} for r in self.segments.values()
             ],
             "activities": [r.to_api() for r in self.activities.values()],
+            "account": self.get_summary(physical_address=True),
+            "account_emails": self.list_emails({}),
         }

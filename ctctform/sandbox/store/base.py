@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from ..account_records import AccountRecord
 from ..clock import Clock
 from ..messages import BadRequest, Conflict, NotFound
 from ..paging import LINK_STYLES, LinkStyle, account_numbers
@@ -73,6 +74,7 @@ class StoreBase:
         self.custom_fields: dict[str, CustomFieldRecord] = {}
         self.segments: dict[int, SegmentRecord] = {}  # deleted ones too (deleted_at set)
         self.activities: dict[str, ActivityRecord] = {}
+        self.account = AccountRecord()  # summary, physical address, sender emails
         # The numeric id the contacts service names in its long next links.
         self.account_number = next(account_numbers)
         self._seq = 0
