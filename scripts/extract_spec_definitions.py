@@ -42,6 +42,8 @@ REQUEST_DEFINITIONS = (
     "CustomerPut",
     "AccountPhysicalAddress",
     "AccountEmailInput",
+    "Provision",
+    "PlanInfo",
 )
 
 # Response bodies of the same endpoints, for clients and tests.
@@ -68,6 +70,8 @@ RESPONSE_DEFINITIONS = (
     "Customer",
     "AccountEmails",
     "AccountEmailCreateResponse",
+    "ProvisionResponse",
+    "PlanTiersObject",
     "APIErrorSchema",
     "AuthorizationErrorSchema",
 )
@@ -137,6 +141,10 @@ def apply_errata(definitions: dict[str, Any]) -> None:
     # `description`. Guard it so a future spec that drops it still validates real responses.
     contact_list = definitions["ContactList"]["properties"]
     contact_list.setdefault("description", {"type": "string"})
+    # Erratum: PlanTiersObject.billing_day_of_month says `type: integer`, but its own text
+    # (and PUT /partner/accounts/{id}/plan's) says trial accounts answer null.
+    day = definitions["PlanTiersObject"]["properties"]["billing_day_of_month"]
+    day["type"] = ["integer", "null"]
 
 
 def build(spec: dict[str, Any]) -> dict[str, Any]:

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from .messages import BadRequest, NotFound
+from . import provisioning
+from .messages import BadRequest, Conflict, NotFound
 from .store import AccountStore
 
 # From the text of PUT /partner/webhooks/subscriptions/{topic_id}; names and descriptions
@@ -42,12 +43,33 @@ class ClientAccount:
     encoded_account_id: str
     store: AccountStore
     site_owner_name: str = ""
-    billing_status: str = "Trial"
+    billing_status: str = "Trial"  # Trial, Open, Canceled or Trial End
     subscriber_count: int = 0
     managed: bool = True
+    plan_type: str = "TRIAL"
+    billing_day_of_month: int | None = None  # null while on TRIAL
 
     def __post_init__(self) -> None:
         self.store.set_identity(self.encoded_account_id, None)
+
+    @property
+    def operable(self) -> bool:
+        """Unmanaged and cancelled accounts cannot be operated through account_operations."""
+        return self.managed and self.billing_status != "Canceled"
+
+    def plan(self) -> dict[str, Any]:
+        return provisioning.plan_body(
+            self.plan_type, self.billing_status, self.billing_day_of_month, self.subscriber_count
+        )
+
+    def change_plan(self, body: dict[str, Any]) -> dict[str, Any]:
+        plan_type, day, leaves_trial = provisioning.check_plan_change(self.plan_type, body)
+        self.plan_type = plan_type
+        if leaves_trial:
+            self.billing_day_of_month = day
+            if self.billing_status in ("Trial", "Trial End"):
+                self.billing_status = "Open"
+        return self.plan()
 
     @property
     def organization_name(self) -> str:
@@ -118,6 +140,17 @@ class PartnerState:
         if offset is None:
             raise BadRequest("offset is not valid: use the offset of the next link as it is")
         return offset
+
+    def provision(self, body: dict[str, Any], store: AccountStore) -> ClientAccount:
+        """A new managed Trial client account from a Provision body (password removed)."""
+        with self.lock:
+            login_name = body["login_name"]
+            if any(a.site_owner_name == login_name for a in self.accounts.values()):
+                raise Conflict(f"A client account with login_name {login_name!r} already exists.")
+            encoded_id = provisioning.new_encoded_id(login_name, set(self.accounts))
+            provisioning.fill_provisioned_store(store, encoded_id, body)
+            # managed_site_owner: "attempting to override the setting with false is ignored"
+            return self.add_account(ClientAccount(encoded_id, store, site_owner_name=login_name))
 
     def account(self, encoded_account_id: str) -> ClientAccount:
         with self.lock:

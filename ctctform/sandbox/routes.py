@@ -97,12 +97,16 @@ def _settings_rules(prefix: str) -> list[Rule]:
 def _partner_rules() -> list[Rule]:
     p = PARTNER
     subscription = "/v3/partner/webhooks/subscriptions/<topic_id>"
+    plan = "/v3/partner/accounts/<encoded_account_id>/plan"
     return [
         _rule("/v3/partner/webhooks/subscriptions", ["GET"], p, partner.get_subscriptions),
         _rule(subscription, ["GET"], p, partner.get_subscription),
         _rule(subscription, ["PUT"], p, partner.put_subscription),
         _rule(subscription, ["DELETE"], p, partner.delete_subscription),
         _rule("/v3/partner/accounts", ["GET"], p, partner_accounts.get_accounts),
+        _rule("/v3/partner/accounts", ["POST"], p, partner_accounts.provision),
+        _rule(plan, ["GET"], p, partner_accounts.get_plan),
+        _rule(plan, ["PUT"], p, partner_accounts.put_plan),
         _rule(
             "/v3/partner/accounts/<encoded_account_id>/account_operations/sync",
             ["POST"],

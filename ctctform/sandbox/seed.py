@@ -32,6 +32,7 @@ import yaml
 
 from .messages import SandboxError
 from .partner import ClientAccount
+from .provisioning import BILLING_STATUSES, PLAN_TYPES, new_encoded_id
 from .seed_common import SeedError, check_keys, flag, items, validate_seed
 from .seed_settings import SETTINGS_KEYS, seed_settings
 from .state import SandboxState
@@ -52,6 +53,8 @@ ACCOUNT_KEYS = {
     "billing_status",
     "subscriber_count",
     "managed",
+    "plan_type",
+    "billing_day_of_month",
     *KIND_KEYS,
     *SETTINGS_KEYS,
 }
@@ -186,7 +189,17 @@ def _seed_webhook(state: SandboxState, item: Any, where: str) -> None:
         raise SeedError(f"{where}: {exc}") from None
 
 
-def _seed_client_account(state: SandboxState, item: Any, where: str) -> None:
+def add_client_account(
+    state: SandboxState, encoded_id: str | None, entry: Mapping[str, Any]
+) -> ClientAccount:
+    """A client account described as an `accounts:` entry; a fresh encoded id if none."""
+    if encoded_id is None:
+        hint = str(entry.get("site_owner_name") or entry.get("organization_name") or "client")
+        encoded_id = new_encoded_id(hint, set(state.partner.accounts))
+    return _seed_client_account(state, {**entry, "encoded_account_id": encoded_id}, "account")
+
+
+def _seed_client_account(state: SandboxState, item: Any, where: str) -> ClientAccount:
     check_keys(item, ACCOUNT_KEYS, where)
     encoded_id = item.get("encoded_account_id")
     if not isinstance(encoded_id, str) or not encoded_id:
@@ -195,17 +208,38 @@ def _seed_client_account(state: SandboxState, item: Any, where: str) -> None:
         raise SeedError(f"{where}: account {encoded_id} appears twice")
     store = state.new_store()
     store.set_identity(encoded_id, _organization_name(item, where))
+    status, plan_type, day = _billing(item, where)
     account = ClientAccount(
         encoded_id,
         store,
         site_owner_name=str(item.get("site_owner_name", "")),
-        billing_status=str(item.get("billing_status", "Trial")),
+        billing_status=status,
         subscriber_count=int(item.get("subscriber_count", 0)),
-        managed=bool(item.get("managed", True)),
+        managed=flag(item, "managed") if "managed" in item else True,
+        plan_type=plan_type,
+        billing_day_of_month=day,
     )
     seed_account(account.store, item, where)
     seed_settings(account.store, item, where, client_id=encoded_id)
-    state.partner.add_account(account)
+    return state.partner.add_account(account)
+
+
+def _billing(item: Mapping[str, Any], where: str) -> tuple[str, str, int | None]:
+    """billing_status, plan_type and billing day, consistent as the API keeps them:
+    Trial and Trial End accounts are on TRIAL (billing day null), Open ones are not."""
+    status = item.get("billing_status", "Trial")
+    if status not in BILLING_STATUSES:
+        raise SeedError(f"{where}: billing_status must be one of {', '.join(BILLING_STATUSES)}")
+    trial = status in ("Trial", "Trial End")
+    plan_type = item.get("plan_type", "TRIAL" if trial else "GOLD")
+    if plan_type not in PLAN_TYPES:
+        raise SeedError(f"{where}: plan_type must be one of {', '.join(PLAN_TYPES)}")
+    day = item.get("billing_day_of_month")
+    if trial != (plan_type == "TRIAL") and status != "Canceled":
+        raise SeedError(f"{where}: a {status} account cannot be on the {plan_type} plan")
+    if day is not None and (plan_type == "TRIAL" or not isinstance(day, int) or not 1 <= day <= 31):
+        raise SeedError(f"{where}: billing_day_of_month is 1 to 31, and null on TRIAL")
+    return status, plan_type, day
 
 
 def _organization_name(item: Mapping[str, Any], where: str) -> str:

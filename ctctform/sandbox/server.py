@@ -17,10 +17,10 @@ from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 from .app import SandboxApp
 from .auth import Credentials
 from .faults import Faults
-from .partner import PartnerState
+from .partner import ClientAccount, PartnerState
 from .ratelimit import SlidingWindow
 from .requestlog import RequestRecord
-from .seed import apply_seed
+from .seed import add_client_account, apply_seed
 from .state import SandboxState
 from .store import AccountStore, StoreSettings
 
@@ -237,6 +237,15 @@ class Sandbox:
         """Add seed data (a dict, or a YAML/JSON file path); raises SeedError."""
         with self._state.lock:
             apply_seed(self._state, seed)
+
+    def add_client_account(
+        self, encoded_account_id: str | None = None, **entry: Any
+    ) -> ClientAccount:
+        """Add a partner client account, described like a seed's `accounts:` entry
+        (organization_name=, billing_status=, managed=, lists=[...], account={...}, ...);
+        a fresh encoded id when none is given. Raises SeedError."""
+        with self._state.lock:
+            return add_client_account(self._state, encoded_account_id, entry)
 
     def confirm_email(self, address: str, account: str | None = None) -> None:
         """Mark an account email CONFIRMED, as its owner's click on the emailed link would

@@ -137,6 +137,20 @@ INVALID = [
         "at most 80",
     ),
     ("AccountEmailInput", "POST", "/account/emails", {"email_address": ["a@b.c"]}, "type string"),
+    ("Provision", "POST", "/partner/accounts", {}, "contact_email is required"),
+    (
+        "Provision",
+        "POST",
+        "/partner/accounts",
+        {
+            "contact_email": "a@b.example",
+            "country_code": "US",
+            "state_code": "MA",
+            "login_name": "short",
+        },
+        "at least 6",
+    ),
+    ("PlanInfo", "PUT", "/partner/accounts/a08e1izvh8t9/plan", {"plan_type": 5}, "type string"),
     (
         "PartnerAccountOperationsRequest",
         "POST",

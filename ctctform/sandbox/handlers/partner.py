@@ -61,6 +61,8 @@ def account_operation(ctx: Context, encoded_account_id: str) -> ApiResponse:
     body = ctx.request.json("PartnerAccountOperationsRequest")
     if not account.managed:
         raise Forbidden(f"The account {encoded_account_id} is not managed by this partner.")
+    if not account.operable:  # cancelled
+        raise Forbidden(f"The account {encoded_account_id} is cancelled.")
     inner = inner_request(body, encoded_account_id)
     response = ctx.dispatch_account(account.store, inner)
     query = urlencode(list(inner.args.items(multi=True)))

@@ -1,12 +1,14 @@
-"""Partner client accounts: GET /partner/accounts with the opaque offset of its next link."""
+"""Partner client accounts: listing (opaque offsets), provisioning, billing plans."""
 
 from __future__ import annotations
 
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from .. import provisioning
 from ..messages import ApiResponse, BadRequest, ok
 from ..state import Context
+from ..validation import validate
 
 ACCOUNT_TYPES = ("all", "managed", "unmanaged")
 DEFAULT_ACCOUNTS_LIMIT = 50
@@ -43,3 +45,37 @@ def _accounts_limit(raw: str | None) -> int:
     except ValueError:
         return DEFAULT_ACCOUNTS_LIMIT
     return value if 10 <= value <= 50 else DEFAULT_ACCOUNTS_LIMIT
+
+
+def provision(ctx: Context) -> ApiResponse:
+    """POST /partner/accounts: 201 ProvisionResponse; 409 for a login_name in use.
+
+    The password is validated apart from the rest of the body and then dropped: it is in
+    no answer, no store and no log line.
+    """
+    body = ctx.request.json()
+    if not isinstance(body, dict):
+        raise BadRequest("body must be of type object")
+    rest, password = provisioning.split_password(body)
+    errors = validate(rest, "Provision")
+    if errors:
+        raise BadRequest(*errors)
+    provisioning.check_password(password, rest["login_name"])
+    provisioning.check_provision(rest)
+    account = ctx.state.partner.provision(rest, ctx.state.new_store())
+    answer = {
+        "encoded_account_id": account.encoded_account_id,
+        "provision_uuid": provisioning.new_provision_uuid(),
+    }
+    return ok(answer, 201)
+
+
+def get_plan(ctx: Context, encoded_account_id: str) -> ApiResponse:
+    return ok(ctx.state.partner.account(encoded_account_id).plan())
+
+
+def put_plan(ctx: Context, encoded_account_id: str) -> ApiResponse:
+    """PlanInfo, which the spec marks optional: an empty body changes nothing."""
+    account = ctx.state.partner.account(encoded_account_id)
+    body = ctx.request.json("PlanInfo") if ctx.request.body.strip() else {}
+    return ok(account.change_plan(body))
