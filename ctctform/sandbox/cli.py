@@ -136,6 +136,18 @@ OPTIONS: list[Callable[..., Any]] = [
         help="Polls an activity answers 'processing' before 'completed'.",
     ),
     click.option(
+        "--next-link-style",
+        type=click.Choice(["v3", "contacts-service"]),
+        default="v3",
+        show_default=True,
+        help="Shape of collection next links (contacts-service: as in the API guide's examples).",
+    ),
+    click.option(
+        "--lenient-segment-criteria",
+        is_flag=True,
+        help="Accept list_membership/tags conditions outside `or` groups (the API does not).",
+    ),
+    click.option(
         "--verbose", "-v", is_flag=True, help="One line per request on stderr (no secrets)."
     ),
 ]
@@ -181,7 +193,14 @@ def _sandbox_options(options: dict[str, Any]) -> dict[str, Any]:
         slow_down_polls=options.pop("device_slow_down_polls"),
     )
     seed = options.pop("seed_file")
-    return {**options, "seed": seed, "faults": faults, "device": device}
+    strict = not options.pop("lenient_segment_criteria")
+    return {
+        **options,
+        "seed": seed,
+        "faults": faults,
+        "device": device,
+        "strict_segment_criteria": strict,
+    }
 
 
 def _serve(sandbox: Sandbox, remote: bool) -> None:

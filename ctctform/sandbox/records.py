@@ -16,6 +16,7 @@ class ContactListRecord:
     updated_at: str
     seq: int
     membership_count: int = 0
+    deleted_at: str | None = None  # set when deleted: the API keeps deleted lists readable
 
     def to_api(self, membership_count: bool = False) -> dict[str, Any]:
         # ContactList / ContactListPutPost. `description` only when set: the API omits it
@@ -28,6 +29,8 @@ class ContactListRecord:
             "created_at": self.created_at,
             "updated_at": self.updated_at,
         }
+        if self.deleted_at is not None:
+            body["deleted_at"] = self.deleted_at
         if membership_count:
             body["membership_count"] = self.membership_count
         return body
@@ -58,13 +61,17 @@ class ChoiceRecord:
     choice_id: int
     choice_label: str
     display_order: int
+    deleted_at: str | None = None  # a date (YYYY-MM-DD): soft-deleted, not a choice any more
 
     def to_api(self) -> dict[str, Any]:
-        return {
+        body: dict[str, Any] = {
             "choice_id": self.choice_id,
             "choice_label": self.choice_label,
             "display_order": self.display_order,
         }
+        if self.deleted_at is not None:
+            body["deleted_at"] = self.deleted_at
+        return body
 
 
 @dataclass

@@ -9,7 +9,17 @@ from typing import Any
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, RequestRedirect, Rule
 
-from .handlers import activities, custom_fields, lists, oauth, partner, segments, tags
+from .handlers import (
+    account,
+    activities,
+    custom_fields,
+    lists,
+    oauth,
+    partner,
+    partner_accounts,
+    segments,
+    tags,
+)
 from .handlers import device as device_flow
 from .messages import ApiResponse, error_response
 
@@ -67,18 +77,37 @@ def _account_rules(prefix: str) -> list[Rule]:
             activities.delete_custom_fields,
         ),
         _rule(f"{prefix}/activities/<activity_id>", ["GET"], r, activities.get),
+        *_settings_rules(prefix),
+    ]
+
+
+def _settings_rules(prefix: str) -> list[Rule]:
+    """The account's own settings (no DELETE: sender emails cannot be removed, so 405)."""
+    r, address = ACCOUNT, f"{prefix}/account/summary/physical_address"
+    return [
+        _rule(f"{prefix}/account/summary", ["GET"], r, account.get_summary),
+        _rule(f"{prefix}/account/summary", ["PUT"], r, account.update_summary),
+        _rule(address, ["GET"], r, account.get_address),
+        _rule(address, ["POST"], r, account.create_address),
+        _rule(address, ["PUT"], r, account.replace_address),
+        _rule(f"{prefix}/account/emails", ["GET"], r, account.get_emails),
+        _rule(f"{prefix}/account/emails", ["POST"], r, account.add_email),
     ]
 
 
 def _partner_rules() -> list[Rule]:
     p = PARTNER
     subscription = "/v3/partner/webhooks/subscriptions/<topic_id>"
+    plan = "/v3/partner/accounts/<encoded_account_id>/plan"
     return [
         _rule("/v3/partner/webhooks/subscriptions", ["GET"], p, partner.get_subscriptions),
         _rule(subscription, ["GET"], p, partner.get_subscription),
         _rule(subscription, ["PUT"], p, partner.put_subscription),
         _rule(subscription, ["DELETE"], p, partner.delete_subscription),
-        _rule("/v3/partner/accounts", ["GET"], p, partner.get_accounts),
+        _rule("/v3/partner/accounts", ["GET"], p, partner_accounts.get_accounts),
+        _rule("/v3/partner/accounts", ["POST"], p, partner_accounts.provision),
+        _rule(plan, ["GET"], p, partner_accounts.get_plan),
+        _rule(plan, ["PUT"], p, partner_accounts.put_plan),
         _rule(
             "/v3/partner/accounts/<encoded_account_id>/account_operations/sync",
             ["POST"],

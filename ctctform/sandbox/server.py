@@ -15,9 +15,9 @@ from .device import DeviceSettings
 from .faults import Faults
 from .guard import HostGuard, is_loopback, url_host
 from .listener import QuietServer, listen, poke, reachable
-from .partner import PartnerState
+from .partner import ClientAccount, PartnerState
 from .requestlog import RequestRecord
-from .seed import apply_seed
+from .seed import add_client_account, apply_seed
 from .state import SandboxState
 from .store import AccountStore, StoreSettings
 
@@ -61,6 +61,10 @@ class Sandbox:
         activity_polls: int = 2,
         max_queued_activities: int = 1000,
         clock: Clock | None = None,
+        next_link_style: str = "v3",
+        # The API takes list_membership/tags conditions only in `or` groups; the lenient
+        # mode exists for seeds written before the rule was modelled.
+        strict_segment_criteria: bool = True,
         verbose: bool = False,
     ) -> None:
         if not allow_remote and not is_loopback(host):
@@ -83,7 +87,12 @@ class Sandbox:
         self._state = SandboxState(
             credentials=credentials,
             faults=faults or Faults(),
-            settings=StoreSettings(activity_polls, max_queued_activities),
+            settings=StoreSettings(
+                activity_polls,
+                max_queued_activities,
+                next_link_style=next_link_style,
+                strict_segment_criteria=strict_segment_criteria,
+            ),
             rotate_refresh_tokens=rotate_refresh_tokens,
             latency_ms=latency_ms,
             rate_limit=rate_limit,
@@ -223,7 +232,8 @@ class Sandbox:
 
     @property
     def settings(self) -> StoreSettings:
-        """activity_polls, max_queued_activities, max_lists, max_custom_fields (mutable)."""
+        """activity_polls, max_queued_activities, max_lists, max_custom_fields,
+        next_link_style, strict_segment_criteria (mutable)."""
         return self._state.settings
 
     @property
@@ -325,6 +335,20 @@ class Sandbox:
         """Move the sandbox's time forward: token and device-code expiry, the per-second
         window and the daily quota's reset all follow it (no sleeping in tests)."""
         self._state.clock.advance(seconds)
+
+    def add_client_account(
+        self, encoded_account_id: str | None = None, **entry: Any
+    ) -> ClientAccount:
+        """Add a partner client account, described like a seed's `accounts:` entry
+        (organization_name=, billing_status=, managed=, lists=[...], account={...}, ...);
+        a fresh encoded id when none is given. Raises SeedError."""
+        with self._state.lock:
+            return add_client_account(self._state, encoded_account_id, entry)
+
+    def confirm_email(self, address: str, account: str | None = None) -> None:
+        """Mark an account email CONFIRMED, as its owner's click on the emailed link would
+        (the default account's, or a client account's by encoded id); KeyError if absent."""
+        self.store(account).confirm_email(address)
 
     def revoke_token(self, token: str) -> None:
         """Invalidate an access token, as expiry would: the client must refresh."""

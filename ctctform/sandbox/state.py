@@ -46,6 +46,7 @@ class SandboxState:
 
     def __post_init__(self) -> None:
         self.store = self.new_store()
+        self.store.make_default_account()
         self.partner = PartnerState(self.lock)
         self.tokens = TokenRegistry(
             self.credentials, self.rotate_refresh_tokens, self.clock, self.access_token_ttl

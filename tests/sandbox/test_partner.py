@@ -6,6 +6,8 @@ import json
 
 import pytest
 
+from ctctform.sandbox import Sandbox, SeedError
+
 from .helpers import PARTNER_AUTH, assert_api_error, client_for, href_path
 
 SUBSCRIPTIONS = "/partner/webhooks/subscriptions"
@@ -93,9 +95,11 @@ def test_accounts_offset_paging(partner_sb, conforms):
             page = api.get(href_path(hrefs[-1])).json()
             ids += [a["encoded_account_id"] for a in page["site_owner_list"]]
     assert ids == [f"acct{i:03d}" for i in range(23)]
+    # The offset is opaque, like the guide's `/v3/partner/accounts?offset=MTA*&limit=10`
+    # (https://v3.developer.constantcontact.com/api_guide/partners_accts_get.html).
     assert hrefs == [
-        "/v3/partner/accounts?offset=10&limit=10",
-        "/v3/partner/accounts?offset=20&limit=10",
+        "/v3/partner/accounts?offset=MTA*&limit=10",
+        "/v3/partner/accounts?offset=MjA*&limit=10",
     ]
     first = partner_sb.partner.accounts["acct000"].to_api()
     assert first["billing_status"] == "Open" and first["organization_name"] == "Org 0"
@@ -109,6 +113,22 @@ def test_accounts_limit_outside_10_to_50_uses_the_default(partner_sb):
         managed = api.get("/partner/accounts", params={"account_type": "unmanaged"}).json()
         assert [a["encoded_account_id"] for a in managed["site_owner_list"]] == ["acct005"]
         assert_api_error(api.get("/partner/accounts", params={"offset": "-1"}), 400, "offset")
+
+
+def test_accounts_accept_only_offsets_the_sandbox_issued(partner_sb):
+    with client_for(partner_sb, PARTNER_AUTH) as api:
+        # A client that computes the offset itself, as a plain integer or by encoding one
+        # the sandbox never handed out, is refused: the offset is opaque, follow the link.
+        for offset in ("10", "MTA*", "MTA="):
+            bad = api.get("/partner/accounts", params={"offset": offset, "limit": 10})
+            assert_api_error(bad, 400, "offset")
+        first = api.get("/partner/accounts", params={"limit": 10, "account_type": "managed"})
+        href = first.json()["_links"]["next"]["href"]
+        assert href == "/v3/partner/accounts?offset=MTA*&limit=10&account_type=managed"
+        second = api.get(href_path(href)).json()
+        ids = [a["encoded_account_id"] for a in second["site_owner_list"]]
+        # managed only: acct005 is unmanaged, so the second page starts at acct011
+        assert ids[0] == "acct011" and "acct005" not in ids
 
 
 def test_sync_runs_against_the_client_store_only(partner_sb):
@@ -190,3 +210,38 @@ def test_sync_unknown_or_unmanaged_account(partner_sb):
         )
         unmanaged = api.post("/partner/accounts/acct005/account_operations/sync", json=body)
         assert_api_error(unmanaged, 403)
+
+
+@pytest.mark.parametrize(
+    ("hook_uri", "message"),
+    [
+        ("http://h.example.com/hook", "https://"),
+        ("ftp://h.example.com/hook", "https://"),
+        ("https://", "real host"),
+        ("https:///path/only", "real host"),
+        ("https://bad_host!.example.com/", "real host"),
+        ("https://-dash.example.com/", "real host"),
+        ("https://h.example.com/a b", "real host"),
+        ("https://h.example.com:port/", "valid URI"),
+        ("https://h.example.com/" + "x" * 491, "at most 512"),
+    ],
+)
+def test_hook_uri_must_be_https_with_a_real_host_and_short(partner_api, sandbox, hook_uri, message):
+    assert_api_error(
+        partner_api.put(f"{SUBSCRIPTIONS}/1", json={"hook_uri": hook_uri}), 400, message
+    )
+    assert sandbox.partner.webhooks == {}
+
+
+def test_hook_uri_of_512_characters_and_addresses_are_accepted(partner_api, sandbox):
+    longest = "https://h.example.com/" + "x" * 490
+    assert len(longest) == 512
+    assert partner_api.put(f"{SUBSCRIPTIONS}/1", json={"hook_uri": longest}).status_code == 200
+    for uri in ("https://203.0.113.7/hook", "https://hooks.example.com:8443/ctct?x=1"):
+        assert partner_api.put(f"{SUBSCRIPTIONS}/2", json={"hook_uri": uri}).status_code == 200
+    assert sandbox.partner.webhooks == {1: longest, 2: "https://hooks.example.com:8443/ctct?x=1"}
+
+
+def test_seeded_hooks_follow_the_same_rules():
+    with pytest.raises(SeedError, match=r"seed.webhooks\[0\]: hook_uri must be an https"):
+        Sandbox(seed={"webhooks": [{"topic_id": 1, "hook_uri": "http://h.example.com"}]})

@@ -93,7 +93,7 @@ def test_env_points_at_the_sandbox(sandbox):
 
 def test_cli_serves_until_interrupted(tmp_path):
     seed = tmp_path / "seed.yaml"
-    seed.write_text("lists: [{name: From the CLI}]\n")
+    seed.write_text("lists: [{name: From the CLI}, {name: Second}]\n")
     command = [
         sys.executable,
         "-c",
@@ -104,6 +104,8 @@ def test_cli_serves_until_interrupted(tmp_path):
         str(seed),
         "--token",
         "cli-token",
+        "--next-link-style",
+        "contacts-service",
     ]
     process = subprocess.Popen(
         command,
@@ -122,8 +124,9 @@ def test_cli_serves_until_interrupted(tmp_path):
         url = next(line.split("=", 1)[1] for line in lines if "CTCT_API_URL=" in line)
         assert "export CTCT_ACCESS_TOKEN=cli-token" in lines
         headers = {"Authorization": "Bearer cli-token"}
-        lists = plain.get(f"{url}/contact_lists", headers=headers).json()["lists"]
-        assert [item["name"] for item in lists] == ["From the CLI"]
+        page = plain.get(f"{url}/contact_lists", headers=headers, params={"limit": 1}).json()
+        assert [item["name"] for item in page["lists"]] == ["From the CLI"]
+        assert page["_links"]["next"]["href"].startswith("/contacts-service/v3/accounts/")
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=10)
     finally:
@@ -141,3 +144,6 @@ def test_cli_rejects_bad_faults():
     result = CliRunner().invoke(sandbox_command, ["--faults", "error_rate=5"])
     assert result.exit_code == 2
     assert "--faults" in result.output
+    result = CliRunner().invoke(sandbox_command, ["--next-link-style", "v2"])
+    assert result.exit_code == 2
+    assert "--next-link-style" in result.output

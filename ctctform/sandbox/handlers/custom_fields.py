@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..messages import ApiResponse, BadRequest, no_content, ok
-from ..paging import Limit, paginate
+from ..paging import Limit, paginate, with_cursor_query
 from ..state import Context
 
 LIMIT = Limit(default=50, minimum=1, maximum=100)
@@ -11,7 +11,8 @@ LIMIT = Limit(default=50, minimum=1, maximum=100)
 
 def get_collection(ctx: Context) -> ApiResponse:
     records = list(ctx.store.custom_fields.values())
-    page = paginate(ctx.request, records, lambda r: (r.seq,), LIMIT)
+    request = with_cursor_query(ctx.request)
+    page = paginate(request, records, lambda r: (r.seq,), LIMIT, ctx.store.link_style())
     return ok({"custom_fields": [r.to_api() for r in page.items]} | page.links())
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, urlencode
 
 from werkzeug.datastructures import MultiDict
 
@@ -12,8 +12,6 @@ from ..messages import ApiRequest, ApiResponse, BadRequest, Forbidden, no_conten
 from ..requestlog import RequestRecord
 from ..state import Context
 
-ACCOUNT_TYPES = ("all", "managed", "unmanaged")
-DEFAULT_ACCOUNTS_LIMIT = 50
 INNER_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 
@@ -33,9 +31,8 @@ def put_subscription(ctx: Context, topic_id: str) -> ApiResponse:
     topic = _topic(topic_id)
     body = ctx.request.json("WebhooksSubscriptionBody")
     hook_uri = body.get("hook_uri")
-    # WebhooksSubscriptionBody requires nothing, but a subscription is its callback URI.
-    if not hook_uri or urlsplit(hook_uri).scheme not in ("http", "https"):
-        raise BadRequest("hook_uri is required and must be an absolute http(s) URI")
+    # WebhooksSubscriptionBody requires nothing, but a subscription is its callback URI:
+    # subscribe() checks it is https with a real host and at most 512 characters.
     ctx.state.partner.subscribe(topic, hook_uri)
     return ok({"topic_id": topic, "hook_uri": hook_uri})  # WebhooksSubscriptionPutResp
 
@@ -52,51 +49,6 @@ def _topic(topic_id: str) -> int:
         raise BadRequest("topic_id must be an integer") from None
 
 
-# -- client accounts --------------------------------------------------------------------
-
-
-def get_accounts(ctx: Context) -> ApiResponse:
-    """Offset paging; a limit outside 10..50 "is ignored and the system uses the default"."""
-    args = ctx.request.args
-    limit = _accounts_limit(args.get("limit"))
-    offset = _offset(args.get("offset"))
-    account_type = args.get("account_type", "all")
-    if account_type not in ACCOUNT_TYPES:
-        raise BadRequest(f"account_type must be one of {', '.join(ACCOUNT_TYPES)}")
-    accounts = [
-        a
-        for a in ctx.state.partner.accounts.values()
-        if account_type == "all" or a.managed == (account_type == "managed")
-    ]
-    body: dict[str, Any] = {
-        "site_owner_list": [a.to_api() for a in accounts[offset : offset + limit]]
-    }
-    if offset + limit < len(accounts):
-        params = [("offset", str(offset + limit)), ("limit", str(limit))]
-        if "account_type" in args:
-            params.append(("account_type", account_type))
-        body["_links"] = {"next": {"href": f"/v3/partner/accounts?{urlencode(params)}"}}
-    return ok(body)
-
-
-def _accounts_limit(raw: str | None) -> int:
-    try:
-        value = int(raw) if raw is not None else DEFAULT_ACCOUNTS_LIMIT
-    except ValueError:
-        return DEFAULT_ACCOUNTS_LIMIT
-    return value if 10 <= value <= 50 else DEFAULT_ACCOUNTS_LIMIT
-
-
-def _offset(raw: str | None) -> int:
-    try:
-        value = int(raw) if raw is not None else 0
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise BadRequest("offset must be a non-negative integer")
-    return value
-
-
 # -- account_operations/sync ------------------------------------------------------------
 
 
@@ -109,6 +61,8 @@ def account_operation(ctx: Context, encoded_account_id: str) -> ApiResponse:
     body = ctx.request.json("PartnerAccountOperationsRequest")
     if not account.managed:
         raise Forbidden(f"The account {encoded_account_id} is not managed by this partner.")
+    if not account.operable:  # cancelled
+        raise Forbidden(f"The account {encoded_account_id} is cancelled.")
     inner = inner_request(body, encoded_account_id)
     response = ctx.dispatch_account(account.store, inner)
     query = urlencode(list(inner.args.items(multi=True)))

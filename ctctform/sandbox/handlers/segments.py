@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from ..messages import ApiResponse, BadRequest, no_content, ok
-from ..paging import Limit, paginate
+from ..paging import Limit, paginate, with_cursor_query
 from ..records import SegmentRecord
 from ..state import Context
 
@@ -30,10 +30,12 @@ SORTS = {"name": _by_name, "date": _by_date}
 
 def get_collection(ctx: Context) -> ApiResponse:
     """SegmentMaster items: no criteria (read each segment's detail for those)."""
-    sort_by = ctx.request.args.get("sort_by", "date")
+    request = with_cursor_query(ctx.request)
+    sort_by = request.args.get("sort_by", "date")
     if sort_by not in SORTS:
         raise BadRequest("sort_by must be name or date")
-    page = paginate(ctx.request, ctx.store.live_segments(), SORTS[sort_by], LIMIT)
+    segments = ctx.store.live_segments()
+    page = paginate(request, segments, SORTS[sort_by], LIMIT, ctx.store.link_style())
     return ok({"segments": [r.to_master() for r in page.items]} | page.links())
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..messages import ApiResponse, ok
-from ..paging import Limit, paginate
+from ..paging import Limit, paginate, with_cursor_query
 from ..state import Context
 
 # GET /contact_tags: "up to 500", default 50 (the spec writes the bound as maxLength).
@@ -11,8 +11,10 @@ LIMIT = Limit(default=50, minimum=1, maximum=500)
 
 
 def get_collection(ctx: Context) -> ApiResponse:
-    include_count = ctx.request.flag("include_count")
-    page = paginate(ctx.request, list(ctx.store.tags.values()), lambda r: (r.seq,), LIMIT)
+    request = with_cursor_query(ctx.request)
+    include_count = request.flag("include_count")
+    tags = list(ctx.store.tags.values())
+    page = paginate(request, tags, lambda r: (r.seq,), LIMIT, ctx.store.link_style())
     body = {"tags": [r.to_api(contacts_count=include_count) for r in page.items]}
     return ok(body | page.links())
 
