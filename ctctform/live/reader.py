@@ -8,13 +8,23 @@ cache of details, keyed by id and edit time, lets a repeat plan skip the unchang
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from typing import Any
 
+from ctctform.api.errors import Halted
 from ctctform.kinds import REGISTRY, Live
 from ctctform.kinds.base import ApiLike
 from ctctform.live.cache import DetailCache
 from ctctform.live.state import KindState, LiveState
+
+
+def raise_first_cause(errors: list[BaseException | None]) -> None:
+    """Raise the failure that matters: when one read fails systemically the others are
+    refused (Halted) only because of it, so the cause is raised, not a refusal."""
+    real = [e for e in errors if e is not None and not isinstance(e, Halted)]
+    refused = [e for e in errors if isinstance(e, Halted)]
+    if real or refused:
+        raise (real or refused)[0]
 
 
 class _Prefetched:
@@ -54,9 +64,11 @@ class LiveReader:
         if not names:
             return state
         with ThreadPoolExecutor(max_workers=min(self.parallelism, len(names))) as pool:
-            results = pool.map(lambda n: (n, REGISTRY[n].read(self.client)), names)
-            for name, items in results:
-                state.kinds[name] = KindState(REGISTRY[name], items)
+            futures = {name: pool.submit(REGISTRY[name].read, self.client) for name in names}
+            wait(futures.values())
+        raise_first_cause([f.exception() for f in futures.values()])
+        for name, future in futures.items():
+            state.kinds[name] = KindState(REGISTRY[name], future.result())
         return state
 
     def details(self, state: LiveState, wanted: Mapping[str, Iterable[Live]]) -> None:
@@ -78,13 +90,13 @@ class LiveReader:
         if not missing:
             return
         with ThreadPoolExecutor(max_workers=self.parallelism) as pool:
-            for lv, detail in zip(
-                missing,
-                pool.map(lambda lv: kind.read_detail(self.client, lv), missing),
-                strict=True,
-            ):
-                kind.merge_detail(lv, detail)
-                self.cache.put(kind.detail_cache_key(lv), detail)
+            futures = [pool.submit(kind.read_detail, self.client, lv) for lv in missing]
+            wait(futures)
+        raise_first_cause([f.exception() for f in futures])
+        for lv, future in zip(missing, futures, strict=True):
+            detail = future.result()
+            kind.merge_detail(lv, detail)
+            self.cache.put(kind.detail_cache_key(lv), detail)
 
     def save_cache(self, state: LiveState) -> None:
         keys = []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from pathlib import Path
 
 import pytest
@@ -122,7 +124,10 @@ def test_failing_auth_never_shows_a_secret(secret_sb, secret_env, tmp_path, wron
         assert res.code == 0, res  # refreshed with the refresh-token grant
     else:
         assert res.code == 1, res
-        assert res.stderr.startswith("Error: "), res
+        # The account may be named first (on stderr, stdout carries the JSON); then the error.
+        lines = res.stderr.splitlines()
+        assert lines[-1].startswith("Error: "), res
+        assert all(line.startswith(("Error: ", "Account: ")) for line in lines), res
     _clean_files(tmp_path)
 
 
@@ -156,13 +161,14 @@ def test_rotated_refresh_token_is_saved_not_shown(make_sandbox, tmp_path):
     }
     manifest = tmp_path / "m.yaml"
     manifest.write_text("version: 1\ntags:\n  - name: VIP\n")
-    token_file = tmp_path / "refresh-token"
-    res = invoke(["plan", manifest, "--refresh-token-file", token_file], env)
+    store = tmp_path / "store" / "credentials.json"
+    env["CTCT_CREDENTIALS_FILE"] = str(store)
+    res = invoke(["plan", manifest], env)
     assert res.code == 0, res
     assert "issued a new refresh token" in res.stderr
-    new_token = token_file.read_text().strip()
+    new_token = json.loads(store.read_text())["clients"]["sandbox"]["refresh_token"]
     assert new_token and new_token != SECRETS["CTCT_REFRESH_TOKEN"]
-    assert token_file.stat().st_mode & 0o777 == 0o600
+    assert store.stat().st_mode & 0o777 == 0o600
     for text in (res.stdout, res.stderr):
         assert new_token not in text
     _clean_result(res)

@@ -12,11 +12,14 @@ from ctctform.sandbox import Sandbox
 
 from .helpers import AUTH, PARTNER_AUTH, assert_api_error, client_for, href_path, plain
 
+# The smallest criteria the API takes: a top-level `and` group (here empty); `v` makes each
+# segment's criteria distinct.
+CRITERIA = {"version": "1.0.0", "criteria": {"type": "and", "group": []}}
 SEED = {
     "lists": [{"name": f"List {i:02d}"} for i in range(23)],
     "tags": [{"name": f"Tag {i:02d}"} for i in range(23)],
     "custom_fields": [{"label": f"Field {i:02d}", "type": "string"} for i in range(23)],
-    "segments": [{"name": f"Segment {i:02d}", "criteria": {"v": i}} for i in range(23)],
+    "segments": [{"name": f"Segment {i:02d}", "criteria": dict(CRITERIA, v=i)} for i in range(23)],
 }
 # (path, item key, default limit, maximum limit) from each GET's `limit` parameter.
 COLLECTIONS = [

@@ -11,6 +11,9 @@ from ctctform.sandbox import Sandbox, SeedError
 
 from .helpers import PARTNER_AUTH, client_for
 
+# Criteria as the API takes them: a top-level `and` group; tags and list_membership
+# conditions only directly inside an `or` group.
+EMPTY = {"version": "1.0.0", "criteria": {"type": "and", "group": []}}
 SEED = {
     "lists": [{"name": "Newsletter", "description": "Monthly", "favorite": True}],
     "tags": [{"name": "VIP", "tag_source": "POS"}],
@@ -30,15 +33,20 @@ SEED = {
                 "criteria": {
                     "type": "and",
                     "group": [
-                        {"source": "tags", "const_value": "${tag:VIP}"},
-                        {"source": "list_membership", "const_value": "${list:Newsletter}"},
+                        {"type": "or", "group": [{"source": "tags", "const_value": "${tag:VIP}"}]},
+                        {
+                            "type": "or",
+                            "group": [
+                                {"source": "list_membership", "const_value": "${list:Newsletter}"}
+                            ],
+                        },
                         {"source": "contact", "field": "${custom_field:Favorite Color}"},
                         {"literal": "$${list:Newsletter}"},
                     ],
                 },
             },
         },
-        {"name": "Raw", "criteria_json": '{"lists":["${list:Newsletter}"]}'},
+        {"name": "Raw", "criteria_json": json.dumps(dict(EMPTY, lists=["${list:Newsletter}"]))},
     ],
     "webhooks": [
         {"topic_id": 1, "hook_uri": "https://hooks.example.com/up"},
@@ -49,7 +57,7 @@ SEED = {
             "encoded_account_id": "a08e1izvh8t9",
             "organization_name": "Zenomatic",
             "lists": [{"name": "Newsletter"}],
-            "segments": [{"name": "Mine", "criteria": {"list": "${list:Newsletter}"}}],
+            "segments": [{"name": "Mine", "criteria": dict(EMPTY, list="${list:Newsletter}")}],
         }
     ],
 }
@@ -67,11 +75,11 @@ def check_seeded(sb: Sandbox) -> None:
         segment = api.get(f"/segments/{store.find('segments', 'Engaged VIPs').segment_id}").json()
         group = json.loads(segment["segment_criteria"])["criteria"]["group"]
         raw = api.get(f"/segments/{store.find('segments', 'Raw').segment_id}").json()
-    assert group[0]["const_value"] == vip.tag_id
-    assert group[1]["const_value"] == newsletter.list_id
+    assert group[0]["group"][0]["const_value"] == vip.tag_id
+    assert group[1]["group"][0]["const_value"] == newsletter.list_id
     assert group[2]["field"] == color.custom_field_id
     assert group[3]["literal"] == "${list:Newsletter}"
-    assert json.loads(raw["segment_criteria"]) == {"lists": [newsletter.list_id]}
+    assert json.loads(raw["segment_criteria"]) == dict(EMPTY, lists=[newsletter.list_id])
     assert sb.partner.webhooks == {
         1: "https://hooks.example.com/up",
         4: "https://hooks.example.com/off",
@@ -80,7 +88,7 @@ def check_seeded(sb: Sandbox) -> None:
     client_list = client.find("lists", "Newsletter")
     assert client_list.list_id != newsletter.list_id
     mine = json.loads(client.find("segments", "Mine").segment_criteria)
-    assert mine == {"list": client_list.list_id}  # resolved in the client's own account
+    assert mine == dict(EMPTY, list=client_list.list_id)  # resolved in the client's own account
 
 
 def test_seed_from_dict(make_sandbox):
@@ -109,7 +117,7 @@ def test_seeded_accounts_are_listed_and_reachable(make_sandbox):
         ({"lists": [{"name": "A", "colour": "red"}]}, "unknown key(s) colour"),
         ({"tags": [{"name": "x" * 256}]}, "seed.tags[0]: name must be at most 255"),
         ({"custom_fields": [{"label": "A", "type": "text"}]}, "type must be one of"),
-        ({"segments": [{"name": "S", "criteria": {"x": "${tag:Nope}"}}]}, "${tag:Nope}"),
+        ({"segments": [{"name": "S", "criteria": dict(EMPTY, x="${tag:Nope}")}]}, "${tag:Nope}"),
         ({"segments": [{"name": "S", "criteria_json": "{nope"}]}, "not valid JSON"),
         ({"segments": [{"name": "S"}]}, "exactly one of criteria"),
         ({"webhooks": [{"topic_id": 9, "hook_uri": "https://x"}]}, "topic_id must be one"),

@@ -6,10 +6,9 @@ import json
 
 from .helpers import assert_api_error
 
-CRITERIA = {
-    "version": "1.0.0",
-    "criteria": {"type": "and", "group": [{"source": "tags", "field": "tag_id", "op": "x"}]},
-}
+# A tags condition sits directly in an `or` group, inside the top-level `and` group.
+TAGGED = {"type": "or", "group": [{"source": "tags", "field": "tag_id", "op": "x"}]}
+CRITERIA = {"version": "1.0.0", "criteria": {"type": "and", "group": [TAGGED]}}
 
 
 def create(api, name, criteria=CRITERIA):

@@ -12,11 +12,13 @@ from ctctform.sandbox.validation import DEFINITIONS_FILE, definitions, validate
 
 from .helpers import PARTNER_AUTH, assert_api_error, client_for
 
+# The smallest criteria the API takes: a top-level `and` group, here empty.
+CRITERIA_JSON = '{"version":"1.0.0","criteria":{"type":"and","group":[]}}'
 SEED = {
     "lists": [{"name": "Newsletter"}],
     "tags": [{"name": "VIP"}],
     "custom_fields": [{"label": "Color", "type": "single_select", "choices": ["Red"]}],
-    "segments": [{"name": "Engaged", "criteria_json": '{"version":"1.0.0"}'}],
+    "segments": [{"name": "Engaged", "criteria_json": CRITERIA_JSON}],
     "webhooks": [{"topic_id": 1, "hook_uri": "https://hooks.example.com/a"}],
     "accounts": [{"encoded_account_id": "a08e1izvh8t9", "lists": [{"name": "Client"}]}],
 }
@@ -91,7 +93,13 @@ INVALID = [
         {"name": "a", "segment_criteria": long(20001)},
         "at most 20000",
     ),
-    ("SegmentData", "PUT", "/segments/{segment}", {"name": 1, "segment_criteria": "{}"}, "name"),
+    (
+        "SegmentData",
+        "PUT",
+        "/segments/{segment}",
+        {"name": 1, "segment_criteria": CRITERIA_JSON},
+        "name",
+    ),
     ("SegmentName", "PATCH", "/segments/{segment}/name", {}, "name is required"),
     ("SegmentName", "PATCH", "/segments/{segment}/name", {"name": ["a"]}, "type string"),
     (

@@ -35,8 +35,14 @@ class SegmentsMixin(StoreBase):
 
     @locked
     def rename_segment(self, segment_id: int, name: str) -> SegmentRecord:
+        """PATCH .../name changes the name only: the stored criteria are not checked again."""
         record = self.get_segment(segment_id, include_deleted=False)
-        return self.update_segment(segment_id, name, record.segment_criteria)
+        require_name(name)
+        self._unique(self._live_segments(), "name", name, "segment name", record)
+        if name != record.name:
+            record.name = name
+            record.edited_at = self.clock.now()
+        return record
 
     @locked
     def delete_segment(self, segment_id: int) -> None:
@@ -59,7 +65,7 @@ class SegmentsMixin(StoreBase):
         return [s for s in self.segments.values() if s.deleted_at is None]
 
 
-def normalise_criteria(segment_criteria: str, strict: bool = False) -> str:
+def normalise_criteria(segment_criteria: str, strict: bool = True) -> str:
     """Parse the escaped-JSON criteria (400 if not JSON or against the rules), compactly.
 
     The API stores the criteria, not the caller's formatting, so a client must compare
