@@ -22,16 +22,18 @@ from ctctform.manifest.yamlload import LDict, YamlFileError, read_yaml
 
 
 def load_manifest(
-    path: str | Path,
+    path: str | Path | Sequence[str | Path],
     variables: Mapping[str, str] | None = None,
     *,
     kinds: Sequence[ManifestKind],
 ) -> Manifest:
-    """Load, merge and validate a manifest file or directory; raise ManifestError listing
-    every problem. `variables` (per account, `--var`) override the files' `vars`.
+    """Load, merge and validate a manifest file or directory (or several: a fleet's baseline
+    and an account's overlays, merged as one manifest); raise ManifestError listing every
+    problem. `variables` (per account, `--var`) override the files' `vars`.
     """
+    paths = [Path(path)] if isinstance(path, str | Path) else [Path(p) for p in path]
     with _no_gc_pauses():
-        return _load(Path(path), variables or {}, tuple(kinds))
+        return _load(paths, variables or {}, tuple(kinds))
 
 
 @contextlib.contextmanager
@@ -47,11 +49,13 @@ def _no_gc_pauses() -> Iterator[None]:
             gc.enable()
 
 
-def _load(path: Path, variables: Mapping[str, str], kinds: tuple[ManifestKind, ...]) -> Manifest:
+def _load(
+    paths: list[Path], variables: Mapping[str, str], kinds: tuple[ManifestKind, ...]
+) -> Manifest:
     issues: list[Issue] = []
     docs: list[tuple[str, LDict]] = []
     checker = checker_for(schema_text(kinds))
-    files = manifest_files(path)
+    files = [f for path in paths for f in manifest_files(path)]
     budget = [MAX_TOTAL_BYTES]
     for file_path, display in files:
         doc = _load_document(read_bounded(file_path, display, budget), display, issues)
