@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 TESTSTAMP := $(VENV)/.installed-test
 
-.PHONY: demo test lint bench schemas clean
+.PHONY: demo test lint dist bench schemas clean
 
 $(VENV)/bin/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=python3" >&2; exit 1; }
@@ -29,6 +29,14 @@ lint: $(TESTSTAMP)
 	$(VENV)/bin/ruff check ctctform tests benchmarks scripts
 	$(VENV)/bin/ruff format --check ctctform tests benchmarks scripts
 
+# The sdist and the wheel built from it, as a release would make them; twine checks the metadata
+# and that the README renders as the long description. A stale *.egg-info/SOURCES.txt would add
+# files to the sdist, so it goes first.
+dist: $(TESTSTAMP)
+	rm -rf dist *.egg-info
+	$(PY) -m build --outdir dist .
+	$(VENV)/bin/twine check --strict dist/*
+
 bench: $(STAMP)
 	$(PY) benchmarks/bench_plan.py
 
@@ -36,4 +44,4 @@ schemas: $(STAMP)
 	$(PY) scripts/extract_spec_definitions.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache
