@@ -3,8 +3,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 TESTSTAMP := $(VENV)/.installed-test
+VERSION := $(shell sed -n 's/^__version__ = "\(.*\)"/\1/p' ctctform/__init__.py)
+IMAGE ?= ctctform:$(VERSION)
 
-.PHONY: demo test lint dist bench schemas clean
+.PHONY: demo test lint dist image bench schemas clean
 
 $(VENV)/bin/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=python3" >&2; exit 1; }
@@ -36,6 +38,10 @@ dist: $(TESTSTAMP)
 	rm -rf dist *.egg-info
 	$(PY) -m build --outdir dist .
 	$(VENV)/bin/twine check --strict dist/*
+
+# The container image (Dockerfile: the wheel built in one stage, installed alone in the next).
+image:
+	docker build -t $(IMAGE) .
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_plan.py
