@@ -3,9 +3,12 @@
 `dist` copies the files a clone would have (tracked and untracked-but-not-ignored, so
 uncommitted work counts) into a temporary directory and builds the sdist and then the wheel
 from it there (`python -m build`, as a release does): a checkout's leftovers (`build/`, and the
-`ctctform.egg-info/SOURCES.txt` that setuptools merges into every later sdist) cannot leak in. `wheel_venv` installs that wheel into a fresh virtualenv outside the checkout; it is
-made without pip (the running pip installs into it with `--python`), which saves the seconds
-ensurepip takes. Both are session-scoped: every test reuses one build and one install.
+`ctctform.egg-info/SOURCES.txt` that setuptools merges into every later sdist) cannot leak in. `wheelhouse` resolves the wheel's dependencies from the package index once; every later
+install (the fresh virtualenv, pre-commit's hook environments) reads only that directory,
+which saves the index round trips each install would make. `wheel_venv` installs the wheel
+into a fresh virtualenv outside the checkout; it is made without pip (the running pip
+installs into it with `--python`), which saves the seconds ensurepip takes. All are
+session-scoped: every test reuses one build, one resolution and one install.
 """
 
 from __future__ import annotations
@@ -71,11 +74,27 @@ def wheel_files(wheel: Path) -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def wheel_venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def wheelhouse(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel, its dependencies (resolved from the index once) and a setuptools that can
+    build ctctform: every later install in the session reads only this directory."""
+    house = tmp_path_factory.mktemp("wheelhouse")
+    run([sys.executable, "-m", "pip", "wheel", "--quiet", "-w", house, wheel, "setuptools>=77"])
+    return house
+
+
+def offline(house: Path) -> dict[str, str]:
+    """The environment that makes pip (and the build isolation it sets up) install from the
+    wheelhouse alone, without compiling every dependency to bytecode up front."""
+    return {**os.environ, "PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(house), "PIP_NO_COMPILE": "1"}
+
+
+@pytest.fixture(scope="session")
+def wheel_venv(wheel: Path, wheelhouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh virtualenv outside the checkout with only the wheel (and its dependencies)."""
     venv = tmp_path_factory.mktemp("wheel-venv")
     assert not venv.is_relative_to(ROOT)
     run([sys.executable, "-m", "venv", "--without-pip", venv])
     python = venv / "bin" / "python"
-    run([sys.executable, "-m", "pip", "--python", python, "install", "--quiet", wheel])
+    pip = [sys.executable, "-m", "pip", "--python", python, "install", "--quiet"]
+    run([*pip, wheel], env=offline(wheelhouse))
     return venv
