@@ -100,6 +100,8 @@ if [ "$mode" = plan ]; then
     # The error lines are what a reviewer needs: add them to whatever Markdown there is.
     { [ -s "$md" ] && cat "$md" && echo; output_section "ctctform plan failed (exit $code)"; } >"$work/failed.md"
     mv "$work/failed.md" "$md"
+  elif [ ! -s "$md" ]; then
+    output_section "ctctform plan" >"$md" # a plan that wrote no Markdown: its text output
   fi
   cat "$md" >>"$summary"
   url=""

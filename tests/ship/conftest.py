@@ -3,7 +3,9 @@
 `dist` copies the files a clone would have (tracked and untracked-but-not-ignored, so
 uncommitted work counts) into a temporary directory and builds the sdist and then the wheel
 from it there (`python -m build`, as a release does): a checkout's leftovers (`build/`, and the
-`ctctform.egg-info/SOURCES.txt` that setuptools merges into every later sdist) cannot leak in. `wheelhouse` resolves the wheel's dependencies from the package index once; every later
+`ctctform.egg-info/SOURCES.txt` that setuptools merges into every later sdist) cannot leak in.
+
+`wheelhouse` resolves the wheel's dependencies from the package index once; every later
 install (the fresh virtualenv, pre-commit's hook environments) reads only that directory,
 which saves the index round trips each install would make. `wheel_venv` installs the wheel
 into a fresh virtualenv outside the checkout; it is made without pip (the running pip

@@ -199,7 +199,7 @@ import json, os, sys
 args = sys.argv[1:]
 with open(os.environ["STUB_LOG"], "a") as f:
     f.write(json.dumps(args) + "\\n")
-if "--markdown" in args:
+if "--markdown" in args and not os.environ.get("STUB_NO_MARKDOWN"):
     with open(args[args.index("--markdown") + 1], "w") as f:
         f.write("### stub plan\\n")
 print("Plan: 1 to add, 0 to change, 0 to destroy.")
@@ -276,6 +276,18 @@ def test_fleet_plans_are_commented_under_their_own_marker(stubbed, github) -> No
     assert argv[:3] == ["plan", "--fleet", "f.yaml"]
     (comment,) = ours(github)
     assert comment["body"].startswith("<!-- ctctform-plan:fleet:f.yaml -->\n\n### stub plan")
+
+
+def test_a_plan_without_markdown_is_posted_as_its_text_output(stubbed, github) -> None:
+    code, _, output = stubbed(
+        exit_code=2, GITHUB_EVENT_NAME="pull_request", CTCTFORM_PR=str(PR), STUB_NO_MARKDOWN="1"
+    )
+    assert code == 0, output
+    (comment,) = ours(github)
+    assert (
+        "### ctctform plan\n\n```text\nPlan: 1 to add, 0 to change, 0 to destroy.\n```"
+        in (comment["body"])
+    )
 
 
 def test_exit_codes_other_than_0_and_2_fail_and_a_bad_mode_is_refused(stubbed) -> None:
