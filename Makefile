@@ -3,8 +3,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 TESTSTAMP := $(VENV)/.installed-test
+VERSION := $(shell sed -n 's/^__version__ = "\(.*\)"/\1/p' ctctform/__init__.py)
+IMAGE ?= ctctform:$(VERSION)
 
-.PHONY: demo test lint bench schemas clean
+.PHONY: demo test lint dist image bench schemas clean
 
 $(VENV)/bin/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=python3" >&2; exit 1; }
@@ -26,8 +28,20 @@ test: $(TESTSTAMP)
 	$(PY) -m pytest
 
 lint: $(TESTSTAMP)
-	$(VENV)/bin/ruff check ctctform tests benchmarks scripts
-	$(VENV)/bin/ruff format --check ctctform tests benchmarks scripts
+	$(VENV)/bin/ruff check ctctform tests benchmarks scripts action
+	$(VENV)/bin/ruff format --check ctctform tests benchmarks scripts action
+
+# The sdist and the wheel built from it, as a release would make them; twine checks the metadata
+# and that the README renders as the long description. A stale *.egg-info/SOURCES.txt would add
+# files to the sdist, so it goes first.
+dist: $(TESTSTAMP)
+	rm -rf dist *.egg-info
+	$(PY) -m build --outdir dist .
+	$(VENV)/bin/twine check --strict dist/*
+
+# The container image (Dockerfile: the wheel built in one stage, installed alone in the next).
+image:
+	docker build -t $(IMAGE) .
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_plan.py
@@ -37,4 +51,4 @@ schemas: $(STAMP)
 	$(VENV)/bin/ctctform schema > ctctform/schemas/manifest.schema.json
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache

@@ -1,3 +1,3 @@
 """ctctform: infrastructure-as-code for Constant Contact accounts."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -21,10 +21,15 @@ Echo = Callable[[str], Any]
 
 
 def examples_dir() -> Path:
-    for base in (Path(__file__).resolve().parents[1], Path.cwd()):
-        if (base / "examples" / "basic").is_dir():
-            return base / "examples"
-    raise FileNotFoundError("examples/basic not found; run the demo from the ctctform checkout")
+    """The examples shipped in the package (package data), wherever ctctform is installed."""
+    from importlib.resources import files
+
+    examples = files("ctctform") / "examples"
+    if not isinstance(examples, Path) or not (examples / "basic").is_dir():
+        raise FileNotFoundError(
+            f"the packaged examples are missing ({examples}): reinstall ctctform"
+        )
+    return examples
 
 
 class DemoView:

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CTCTFORM_BIN = ROOT / ".venv" / "bin" / "ctctform"
 if not CTCTFORM_BIN.exists():  # a venv elsewhere: the entry point next to this interpreter
     CTCTFORM_BIN = Path(sys.executable).with_name("ctctform")
-EXAMPLES = ROOT / "examples"
+EXAMPLES = ROOT / "ctctform" / "examples"
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Every variable ctctform reads, so the outer environment never leaks into a test.
