@@ -63,6 +63,7 @@ def run_demo(echo: Echo, color: bool = False, fast: bool = False) -> int:
     examples = examples_dir()
     seed = yaml.safe_load((examples / "demo-seed.yaml").read_text())
     manifest = load_manifest(examples / "basic")
+    manifest_label = "examples/basic"  # as `ctctform init --example basic` writes it
     view = DemoView(echo, color)
     with Sandbox(port=0, seed=seed) as sb:
         config = ClientConfig.from_env(
@@ -80,7 +81,7 @@ def run_demo(echo: Echo, color: bool = False, fast: bool = False) -> int:
         echo(f"(seeded from {examples.name}/demo-seed.yaml; it has drifted from the manifest)\n")
         outcome = None
         for command, apply in (("plan", False), ("apply --auto-approve", True), ("plan", False)):
-            echo(f"$ ctctform {command} examples/basic")
+            echo(f"$ ctctform {command} {manifest_label}")
             with Client(config, routes=api_routes()) as client:
                 outcome = run(client, view, Options(), manifest=manifest, apply=apply)
                 echo(f"API requests: {client.stats.summary()}\n")

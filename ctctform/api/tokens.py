@@ -18,7 +18,6 @@ import httpx
 from ctctform.api.config import ClientConfig
 from ctctform.api.errors import ApiError, AuthError, parse_body, reason_phrase
 from ctctform.api.redact import REDACTOR, redact
-from ctctform.api.retry import RetryableFailure, describe_failure
 from ctctform.api.stats import Stats
 from ctctform.api.transport import Call, Gate, Transport
 
@@ -89,8 +88,6 @@ class TokenEndpoint:
                 self._gate,
                 token=True,
             )
-        except RetryableFailure as failure:  # pragma: no cover - attempts() converts these
-            raise AuthError(f"{url} is unavailable: {describe_failure(None, failure.cause)}")
         except ApiError as exc:
             raise AuthError(f"the token endpoint {url} failed: {exc.message}") from None
         return self._answer(url, response)

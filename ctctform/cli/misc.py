@@ -17,9 +17,21 @@ from ctctform.kinds import REGISTRY
 @main.command()
 @click.argument("path", required=False)
 @click.option("--var", "vars_", multiple=True, metavar="NAME=VALUE")
+@click.option(
+    "--fleet",
+    type=click.Path(dir_okay=False, exists=True),
+    help="Check this fleet file and every manifest it names.",
+)
 @guarded
-def validate(path: str | None, vars_: tuple[str, ...]) -> None:
+def validate(path: str | None, vars_: tuple[str, ...], fleet: str | None) -> None:
     """Check a manifest offline: schema, references, duplicates, the API's limits."""
+    if fleet:
+        if path:
+            fail("give a manifest PATH or --fleet FILE, not both")
+        from ctctform.cli.fleet import validate_fleet
+
+        validate_fleet(fleet, vars_)
+        return
     manifest = load(path, vars_)
     for w in manifest.warnings:
         out(f"Warning: {w}")

@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from ctctform.cli.app import EXIT_CHANGES, EXIT_ERROR, color, fail, guarded, in_ci, main, out
+from ctctform.cli.fleet import fleet_options, refuse_mixing, run_fleet
 from ctctform.cli.options import (
     PLAN_SHAPING,
     Session,
@@ -49,9 +50,13 @@ def write_file(path: str, text: str) -> None:
 @click.option(
     "--refresh-only", is_flag=True, help="Read the account and report drift; never plan writes."
 )
+@fleet_options
 @guarded
 def plan(path: str | None, **kw: Any) -> None:
     """Show the changes that would make the account match the manifest."""
+    refuse_mixing(path, kw)
+    if kw["fleet"]:
+        run_fleet(kw, apply=False, auto_approve=False)
     if kw["refresh_only"] and kw["out"]:
         fail("--refresh-only reports drift and makes no plan to save; drop --out")
     for option in ("out", "markdown"):
@@ -99,9 +104,15 @@ def plan(path: str | None, **kw: Any) -> None:
     help="Apply this saved plan exactly (it was reviewed: no question is asked).",
 )
 @click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
+@fleet_options
 @guarded
 def apply(path: str | None, plan_file: str | None, auto_approve: bool, **kw: Any) -> None:
     """Make the account match the manifest (or apply a saved plan)."""
+    refuse_mixing(path, kw)
+    if kw["fleet"]:
+        if plan_file:
+            fail("--plan cannot be combined with --fleet")
+        run_fleet(kw, apply=True, auto_approve=auto_approve)
     if plan_file and path:
         fail("give a manifest PATH or --plan FILE, not both")
     if plan_file:

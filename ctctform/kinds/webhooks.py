@@ -90,9 +90,9 @@ class Webhooks(Kind):
             return item["topic"], "topic"
         topic_id = item.get("topic_id")
         # JSON Schema counts 1.0 as an integer, so the schema lets it through.
-        if isinstance(topic_id, int | float) and not isinstance(topic_id, bool):
-            if topic_id in TOPICS:
-                return TOPICS[int(topic_id)], "topic_id"
+        numeric = isinstance(topic_id, int | float) and not isinstance(topic_id, bool)
+        if numeric and topic_id in TOPICS:
+            return TOPICS[int(topic_id)], "topic_id"
         return None
 
     def normalize_spec(self, resource: Resource) -> None:

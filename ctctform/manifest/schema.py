@@ -143,7 +143,17 @@ def _reason(error: ValidationError) -> str:
         return str(custom)
     if kind == "pattern":
         return f"must match the pattern {value}"
-    return error.message
+    if kind == "dependencies":
+        missing = [d for d in error.validator_value.get(_dependent(error), [])]
+        return f"needs {', '.join(repr(m) for m in missing)} as well" if missing else "incomplete"
+    # jsonschema's own messages repeat the value, which may hold a secret: never show them.
+    return f"does not satisfy the schema ({kind})"
+
+
+def _dependent(error: ValidationError) -> str:
+    """The key whose presence required others (the first one present in the instance)."""
+    instance = error.instance if isinstance(error.instance, dict) else {}
+    return next((k for k in error.validator_value if k in instance), "")
 
 
 def _duplicate_item(items: list[Any]) -> str:

@@ -10,6 +10,7 @@ kinds generate (`make schemas` rewrites it).
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import re
 from collections.abc import Sequence
@@ -66,6 +67,12 @@ def build_schema(kinds: Sequence[ManifestKind]) -> dict[str, Any]:
 
 def schema_text(kinds: Sequence[ManifestKind]) -> str:
     """The schema as committed: stable key order, two-space indent, trailing newline."""
+    return _text(tuple(kinds))
+
+
+@functools.cache
+def _text(kinds: tuple[ManifestKind, ...]) -> str:
+    # Built once per set of kinds: every manifest load asks for it.
     return json.dumps(build_schema(kinds), indent=2, ensure_ascii=False) + "\n"
 
 

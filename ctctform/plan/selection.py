@@ -31,6 +31,9 @@ def parse_selector(text: str) -> Selector:
 class Selection:
     targets: list[Selector] = field(default_factory=list)
     excludes: list[Selector] = field(default_factory=list)
+    # Kinds left to another part of the run (a fleet's partner-level webhooks): left out,
+    # but not a sign that the plan is partial.
+    elsewhere: frozenset[str] = frozenset()
 
     @classmethod
     def parse(cls, targets: Iterable[str] = (), excludes: Iterable[str] = ()) -> Selection:
@@ -44,6 +47,7 @@ class Selection:
         for e in self.excludes:
             if e.name is None:
                 wanted.discard(e.kind)
+        wanted -= self.elsewhere
         return wanted
 
     @property

@@ -19,10 +19,11 @@ from ctctform.api.stats import Stats
 class LiveLine:
     def __init__(
         self,
-        stats: Stats,
+        stats: Stats | None,
         stream: TextIO,
         *,
         label: str = "Reading the account",
+        text: Callable[[float], str] | None = None,
         delay: float = 1.5,
         every: float = 0.5,
         enabled: bool | None = None,
@@ -31,6 +32,7 @@ class LiveLine:
         self.stats = stats
         self.stream = stream
         self.label = label
+        self._text = text
         self.delay = delay
         self.every = every
         self.enabled = stream.isatty() if enabled is None else enabled
@@ -62,6 +64,9 @@ class LiveLine:
 
     def text(self) -> str:
         elapsed = self._clock() - self._started
+        if self._text is not None:
+            return self._text(elapsed)
+        assert self.stats is not None
         line = f"{self.label}... {self.stats.total} requests, {elapsed:.0f}s"
         note = self.stats.note
         return f"{line} ({note})" if note else line

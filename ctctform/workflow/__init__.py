@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from ctctform.kinds import REGISTRY
@@ -16,8 +16,10 @@ from ctctform.workflow.flow import Outcome, View, account_errors, make_plan, rea
 from ctctform.workflow.options import Options
 
 
-def load_manifest(path: str | Path, variables: Mapping[str, str] | None = None) -> Manifest:
-    """A manifest checked against every registered kind."""
+def load_manifest(
+    path: str | Path | Sequence[str | Path], variables: Mapping[str, str] | None = None
+) -> Manifest:
+    """A manifest (one path, or several merged) checked against every registered kind."""
     return _load(path, variables, kinds=list(REGISTRY.values()))
 
 

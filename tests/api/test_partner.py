@@ -11,11 +11,11 @@ from hypothesis import strategies as st
 from ctctform.api import AmbiguousWriteError, ApiError, Client
 from ctctform.api.partner import operation_body
 from ctctform.kinds import api_routes
-
-ROUTES = api_routes()
 from ctctform.sandbox import Sandbox
 
 from .helpers import CLIENT_ACCOUNT, count
+
+ROUTES = api_routes()
 
 SYNC = f"/v3/partner/accounts/{CLIENT_ACCOUNT}/account_operations/sync"
 

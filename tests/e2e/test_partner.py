@@ -137,14 +137,13 @@ def test_account_manifest_with_partner_webhooks(sb, ctct, manifest):
     plan_is_clean(ctct, path, "--account", CLIENT)
 
 
-def test_all_accounts_applies_the_baseline_to_every_client_with_a_report(
-    sb, ctct, manifest, tmp_path
-):
-    """One baseline, per-account variables, every client account; the partner's own account
-    is untouched, and a plan afterwards finds every account clean."""
+def test_a_fleet_applies_the_baseline_to_every_client_with_a_report(sb, ctct, manifest, tmp_path):
+    """One baseline, per-account variables, every managed client account; the partner's own
+    account is untouched, and a plan afterwards finds every account clean."""
     sb.seed(SEED)
     own_before = sb.store().snapshot()
-    path = manifest("""
+    manifest(
+        """
         version: 1
         vars:
           region: Anywhere
@@ -153,30 +152,33 @@ def test_all_accounts_applies_the_baseline_to_every_client_with_a_report(
             description: News for ${var:region}
         tags:
           - name: VIP
-    """)
-    account_vars = tmp_path / "accounts.yaml"
-    account_vars.write_text(f"{CLIENT}: {{region: Lisbon}}\n")
-    common = ["--all-accounts", "--account-vars", str(account_vars)]
-
-    plan = ctct(["plan", str(path), *common, "--detailed-exitcode"])
+    """,
+        name="baseline/ctctform.yaml",
+    )
+    fleet = tmp_path / "fleet.yaml"
+    fleet.write_text(
+        "version: 1\nmanifests: [baseline/]\nselect: {account_type: managed}\n"
+        f"accounts:\n  - {{encoded_account_id: {CLIENT}, vars: {{region: Lisbon}}}}\n"
+    )
+    plan = ctct(["plan", "--fleet", fleet, "--detailed-exitcode"])
     assert plan.code == 2, plan
-    assert "2 account(s): 2 with changes, 0 failed." in plan.stdout
+    assert "2 account(s): 2 changes; " in plan.stdout
     own_writes = [r for r in writes(sb) if "account_operations/sync" not in r.path]
     assert own_writes == [] and writes(sb, CLIENT) == [] and writes(sb, OTHER) == []
 
-    refused = ctct(["apply", str(path), *common])
+    refused = ctct(["apply", "--fleet", fleet])
     assert refused.code == 1 and "--auto-approve" in refused.stderr
 
-    res = ctct(["apply", str(path), *common, "--auto-approve"])
+    res = ctct(["apply", "--fleet", fleet, "--auto-approve"])
     assert res.code == 0, res
-    assert "applied: 1 added, 0 changed, 0 destroyed" in res.stdout  # the client had VIP
-    assert "applied: 2 added, 0 changed, 0 destroyed" in res.stdout
+    assert "1 added, 0 changed, 0 destroyed" in res.stdout  # the client had VIP
+    assert "2 added, 0 changed, 0 destroyed" in res.stdout
     client, other = sb.store(CLIENT), sb.store(OTHER)
     assert client.find("lists", "Zenomatic news").description == "News for Lisbon"
     assert other.find("lists", "Other Co news").description == "News for Anywhere"
     assert other.find("tags", "VIP") is not None
     assert sb.store().snapshot() == own_before
 
-    again = ctct(["plan", str(path), *common, "--detailed-exitcode"])
+    again = ctct(["plan", "--fleet", fleet, "--detailed-exitcode"])
     assert again.code == 0, again
-    assert "2 account(s): 0 with changes, 0 failed." in again.stdout
+    assert "2 account(s): 2 no changes; " in again.stdout

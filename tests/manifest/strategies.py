@@ -9,10 +9,8 @@ from typing import Any
 from hypothesis import strategies as st
 
 from ctctform.kinds import REGISTRY
-from ctctform.kinds.webhooks import TOPIC_IDS
-
-KINDS = tuple(REGISTRY)
 from ctctform.kinds.custom_fields import custom_field_name
+from ctctform.kinds.webhooks import TOPIC_IDS
 
 FIELD_TYPES = ["string", "text_area", "number", "currency", "date", "datetime", "boolean"]
 SELECT_TYPES = ["single_select", "multi_select"]
@@ -29,6 +27,8 @@ JSONISH = st.recursive(
     lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(TEXT, inner, max_size=3)),
     max_leaves=8,
 )
+
+KINDS = tuple(REGISTRY)
 
 
 @dataclass

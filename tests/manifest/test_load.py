@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from ctctform.kinds import REGISTRY
 from ctctform.manifest import Location, Manifest, Resource
-
-KINDS = tuple(REGISTRY)
 from ctctform.workflow import load_manifest
 
 from .conftest import Write
+
+KINDS = tuple(REGISTRY)
 
 DESIGN_EXAMPLE = """
 version: 1

@@ -11,11 +11,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ctctform.kinds import REGISTRY
-
-KINDS = tuple(REGISTRY)
 from ctctform.workflow import load_manifest
 
 from .strategies import Generated, manifests
+
+KINDS = tuple(REGISTRY)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

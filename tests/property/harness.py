@@ -27,8 +27,6 @@ from ctctform.render.progress import render_result
 from ctctform.sandbox import Sandbox
 from ctctform.workflow import Options, load_manifest, make_plan
 
-KINDS = tuple(REGISTRY)
-
 from .strategies import SELECT_TYPES, Scenario
 
 KEY = {"lists": "name", "tags": "name", "custom_fields": "label", "segments": "name"}
@@ -45,6 +43,8 @@ LEGIT_PLAN_ERRORS = (
     # a custom field whose label gives the API name a kept live field has (`a b` / `a_b`)
     re.compile(r"would have the API name .* which custom field .* in the account keeps"),
 )
+
+KINDS = tuple(REGISTRY)
 
 
 # -- running --------------------------------------------------------------------------------
@@ -195,8 +195,13 @@ def replaced(item: dict[str, Any], live: dict[str, Any]) -> bool:
     return any(have.get(k) != v for k, v in (item.get("metadata") or {}).items())
 
 
+def live_choices(record: dict[str, Any]) -> list[dict[str, Any]]:
+    """The choices that are choices: a soft-deleted one (deleted_at) is not."""
+    return [c for c in record.get("choices") or [] if not c.get("deleted_at")]
+
+
 def choice_labels(record: dict[str, Any]) -> list[str]:
-    choices = sorted(record.get("choices") or [], key=lambda c: c.get("display_order") or 0)
+    choices = sorted(live_choices(record), key=lambda c: c.get("display_order") or 0)
     return [c["choice_label"] for c in choices]
 
 
@@ -311,8 +316,8 @@ def check_fields(
             assert choice_labels(rec) == choice_labels(old), f"{where}: undeclared choices changed"
         if kept:
             # A label that stays keeps its choice_id (contacts' selections survive).
-            old_ids = {c["choice_label"]: c["choice_id"] for c in old.get("choices") or []}
-            for c in rec.get("choices") or []:
+            old_ids = {c["choice_label"]: c["choice_id"] for c in live_choices(old)}
+            for c in live_choices(rec):
                 if c["choice_label"] in old_ids:
                     assert c["choice_id"] == old_ids[c["choice_label"]], f"{where}: choice_id"
     elif kind == "segments":

@@ -95,7 +95,7 @@ def test_build_context_holds_the_sdist_sources_and_nothing_else(dist: Path) -> N
         members = [m.name.split("/", 1)[1] for m in tf.getmembers() if m.isfile()]
     generated = {"PKG-INFO", "setup.cfg"}
     sources = [n for n in members if n not in generated and ".egg-info/" not in n]
-    assert "ctctform/cli.py" in sources and "LICENSE" in sources
+    assert "ctctform/cli/__init__.py" in sources and "LICENSE" in sources
     assert [n for n in sources if not in_context(n, rules)] == []
     for outside in (
         ".git/HEAD",

@@ -1,0 +1,139 @@
+"""`plan --fleet FILE` / `apply --fleet FILE` and `validate --fleet FILE` (DESIGN §8)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ctctform.cli.app import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, color, fail, out
+from ctctform.cli.options import Session, client_config, parse_vars
+from ctctform.fleet.html import render_html
+from ctctform.fleet.load import load_fleet
+from ctctform.fleet.members import parse_shard
+from ctctform.fleet.report import Report, finished_keys, render_table
+from ctctform.fleet.run import FleetOptions, FleetRun
+from ctctform.render.live import LiveLine
+from ctctform.workflow import load_manifest
+
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+
+def fleet_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    options: list[Decorator] = [
+        click.option(
+            "--fleet",
+            type=click.Path(dir_okay=False, exists=True),
+            help="Partner: every account of this fleet file (instead of PATH).",
+        ),
+        click.option("--shard", metavar="I/N", help="Fleet: this deterministic 1/N of it."),
+        click.option(
+            "--resume",
+            type=click.Path(dir_okay=False, exists=True),
+            help="Fleet: skip the accounts this earlier report records as finished.",
+        ),
+        click.option(
+            "--report", type=click.Path(dir_okay=False), help="Fleet: write the report (JSON)."
+        ),
+        click.option(
+            "--html", type=click.Path(dir_okay=False), help="Fleet: write the report as a page."
+        ),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+FLEET_ONLY = ("shard", "resume", "report", "html")
+NOT_WITH_FLEET = {
+    "account": "--account",
+    "out": "--out",
+    "json_out": "--json",
+    "markdown": "--markdown",
+}
+
+
+def refuse_mixing(path: str | None, kw: dict[str, Any]) -> None:
+    if not kw.get("fleet"):
+        given = [f"--{k}" for k in FLEET_ONLY if kw.get(k)]
+        if given:
+            fail(f"{', '.join(given)} only go with --fleet")
+        return
+    if path:
+        fail("give a manifest PATH or --fleet FILE, not both")
+    given = [flag for key, flag in NOT_WITH_FLEET.items() if kw.get(key)]
+    if given:
+        fail(f"{', '.join(given)} cannot be combined with --fleet")
+
+
+def run_fleet(kw: dict[str, Any], apply: bool, auto_approve: bool) -> None:
+    fleet = load_fleet(kw["fleet"], os.environ)
+    if apply and not auto_approve:
+        fail("apply --fleet changes many accounts without asking each: add --auto-approve")
+    shard = _shard(kw.get("shard"))
+    config = client_config(kw)
+    if shard and kw.get("rate_limit") is None:
+        # Shards running at once share one partner key: each takes its share of the rate.
+        config = config.replace(rate_limit=config.rate_limit / shard[1])
+    session = Session(kw, config)
+    report = Report(
+        "apply" if apply else "plan",
+        kw["fleet"],
+        kw.get("shard"),
+        Path(kw["report"]) if kw.get("report") else None,
+    )
+    fopts = FleetOptions(
+        apply=apply,
+        shard=shard,
+        resume=finished_keys(Path(kw["resume"])) if kw.get("resume") else set(),
+        accounts_in_flight=kw.get("parallelism") or 8,
+        variables=parse_vars(kw.get("vars_") or ()),
+    )
+    runner = FleetRun(session.root, fleet, session.options(), fopts, report, out, color())
+    try:
+        with LiveLine(None, sys.stderr, text=runner.progress):
+            runner.run()
+    finally:
+        session.close()
+    if kw.get("html"):
+        Path(kw["html"]).write_text(render_html(report), encoding="utf-8")
+    out(render_table(report))
+    sys.exit(_exit_code(report, apply, bool(kw.get("detailed_exitcode"))))
+
+
+def _exit_code(report: Report, apply: bool, detailed: bool) -> int:
+    if any(r.failed for r in report.results):
+        return EXIT_ERROR
+    if not apply and detailed and any(r.changed for r in report.results):
+        return EXIT_CHANGES
+    return EXIT_OK
+
+
+def _shard(text: str | None) -> tuple[int, int] | None:
+    if not text:
+        return None
+    try:
+        return parse_shard(text)
+    except ValueError as exc:
+        fail(str(exc))
+
+
+def validate_fleet(path: str, vars_: tuple[str, ...]) -> None:
+    """The fleet file and every manifest it names, each account's set loaded with stand-ins
+    for the variables only the account listing can give."""
+    fleet = load_fleet(path, os.environ)
+    overrides = parse_vars(vars_)
+    stand_ins = {"account_id": "a0000000000", "organization_name": "Organization"}
+    sets = [(fleet.manifests, {})] + [
+        (fleet.manifests + e.manifests, e.vars) for e in fleet.entries
+    ]
+    for paths, extra in sets:
+        load_manifest(paths, {**stand_ins, **fleet.vars, **extra, **overrides})
+    out(
+        f"The fleet is valid: {len(fleet.entries)} account entr{'y' if len(fleet.entries) == 1 else 'ies'}, "
+        f"{len(fleet.manifests)} baseline manifest path(s)."
+    )

@@ -1,0 +1,1 @@
+"""Partner fleets: many client accounts from one fleet file, concurrently and resumably."""
