@@ -58,7 +58,8 @@ class Routes:
         clean = "/" + path.split("?", 1)[0].strip("/")
         if clean.startswith("/v3/"):
             clean = clean[3:]
-        for prefix, name in (*self.buckets, *API_BUCKETS):
+        # The longest prefix wins: /account/summary/physical_address is not /account/summary.
+        for prefix, name in sorted((*self.buckets, *API_BUCKETS), key=lambda b: -len(b[0])):
             if clean == prefix or clean.startswith(prefix + "/"):
                 return name
         return "other"

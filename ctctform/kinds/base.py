@@ -243,6 +243,11 @@ class Kind:
         """What the API keeps unique for this kind; by default the identity itself."""
         return key
 
+    def match_key(self, key: str) -> str:
+        """How a declared identity finds its live resource: exactly, by default (names are
+        compared as the API compares them); email addresses ignore case."""
+        return key
+
     def status_note(self, live: Live) -> str | None:
         """A word about a resource that is right but not finished (an unconfirmed email)."""
         return None

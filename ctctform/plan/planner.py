@@ -76,24 +76,25 @@ class _Matching:
     earlier name in `renamed_from`)."""
 
     def __init__(self, manifest: Manifest, kind: Kind, live: LiveState) -> None:
-        self.by_key = live.get(kind.name).by_key()
+        key = kind.match_key
+        self.by_key = {key(lv.key): lv for lv in live.get(kind.name).items}
         self.matched: dict[str, Live] = {}
         self.warnings: list[str] = []
         claimed: set[str] = set()
         for res in manifest.resources.get(kind.name, []):
-            found = self.by_key.get(res.key)
+            found = self.by_key.get(key(res.key))
             if found is None:
                 found = next(
                     (
                         c
                         for o in res.renamed_from
-                        if (c := self.by_key.get(o)) and c.id not in claimed
+                        if (c := self.by_key.get(key(o))) and c.id not in claimed
                     ),
                     None,
                 )
             else:
                 for old in res.renamed_from:
-                    if old in self.by_key:
+                    if key(old) in self.by_key:
                         self.warnings.append(
                             f"{res.location}: {kind.noun} {res.key!r} already exists, so "
                             f"{old!r} is not renamed; it stays as it is unless pruned"
