@@ -9,6 +9,7 @@ import click
 from deepdiff import DeepDiff
 
 from ctctform.kinds import REGISTRY
+from ctctform.manifest import Shape
 from ctctform.manifest.refs import Unresolved
 from ctctform.plan import Action, Change, Plan
 
@@ -73,6 +74,8 @@ def nested_lines(name: str, before: Any, after: Any) -> list[tuple[str, str]]:
 
 
 def title(change: Change) -> str:
+    if REGISTRY[change.kind].shape is Shape.SINGLETON:
+        return change.kind  # one per account: its name is all there is to say
     if change.action is Action.RENAME or (change.old_key and change.action is Action.UPDATE):
         return f'{change.kind} "{change.old_key}" -> "{change.key}"'
     return f'{change.kind} "{change.key}"'

@@ -84,9 +84,9 @@ def make_plan(
     client: ApiLike, manifest: Manifest, opts: Options, summary: Mapping[str, Any]
 ) -> tuple[Plan, LiveState]:
     planner = Planner(manifest, opts.selection, opts.policy_for(manifest))
-    reader = LiveReader(
-        client, opts.parallelism, DetailCache(opts.cache_path), {SUMMARY_PATH: dict(summary)}
-    )
+    # The summary was read to name the account: a kind that reads it gets it from memory.
+    prefetched = {SUMMARY_PATH: dict(summary)} if summary else None
+    reader = LiveReader(client, opts.parallelism, DetailCache(opts.cache_path), prefetched)
     live = reader.read(planner.kinds_to_read(), LiveState(account=dict(summary)))
     reader.details(live, planner.details_wanted(live))
     plan = planner.plan(live)
@@ -135,9 +135,8 @@ def run(
         plan, live = make_plan(client, manifest, opts, summary)
     else:
         assert saved_plan is not None
-        reader = LiveReader(
-            client, opts.parallelism, DetailCache(None), {SUMMARY_PATH: dict(summary)}
-        )
+        prefetched = {SUMMARY_PATH: dict(summary)} if summary else None
+        reader = LiveReader(client, opts.parallelism, DetailCache(None), prefetched)
         plan, live = load_for_apply(reader, saved_plan, dict(summary))
     outcome.plan = plan
     view.plan(plan)
