@@ -16,7 +16,9 @@ from collections.abc import Iterable
 from urllib.parse import quote, quote_plus
 
 MASK = "***"
-MIN_SECRET = 4  # shorter values are too likely to be ordinary text
+# Shorter values are too likely to be ordinary text (and no real token, key or secret is
+# that short): the sandbox's well-known default `sandbox` must not mask every mention of it.
+MIN_SECRET = 8
 _USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)[^\s/@]+(?::[^\s@]*)?@")
 
 

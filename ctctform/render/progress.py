@@ -9,7 +9,16 @@ from typing import Any
 import click
 
 from ctctform.apply import ApplyResult
+from ctctform.kinds import REGISTRY
+from ctctform.manifest import Shape
 from ctctform.plan import Change, Plan
+
+def name(change: Change) -> str:
+    """`lists 'Newsletter'`, or the kind alone for a singleton."""
+    if REGISTRY[change.kind].shape is Shape.SINGLETON:
+        return change.kind
+    return f"{change.kind} {change.key!r}"
+
 
 MARKS = {"ok": ("✓", "ok", "green"), "partial": ("✓", "ok", "green")}
 MARKS |= {"failed": ("✗", "FAILED", "red"), "skipped": ("-", "SKIPPED", "yellow")}
@@ -29,7 +38,7 @@ def reporter(
         mark = click.style(symbol, fg=fg) if color else word
         with lock:
             done += 1 if status == "ok" else 0
-            echo(f"[{done}/{total}] {mark} {change.kind} {change.key!r}: {text}")
+            echo(f"[{done}/{total}] {mark} {name(change)}: {text}")
 
     return report
 
@@ -40,9 +49,9 @@ def render_result(result: ApplyResult) -> str:
     if result.ok:
         return f"\nApply complete! Resources: {counts}"
     lines = [f"\nApply failed. Done: {counts}"]
-    lines += [f"  failed:      {c.kind} {c.key!r}: {msg}" for c, msg in result.failed]
-    lines += [f"  skipped:     {c.kind} {c.key!r}: {msg}" for c, msg in result.skipped]
-    lines += [f"  not started: {c.kind} {c.key!r} ({c.action})" for c in result.not_started]
+    lines += [f"  failed:      {name(c)}: {msg}" for c, msg in result.failed]
+    lines += [f"  skipped:     {name(c)}: {msg}" for c, msg in result.skipped]
+    lines += [f"  not started: {name(c)} ({c.action})" for c in result.not_started]
     if result.stopped:
         lines.append(
             f"Stopped starting new work after a failure that affects everything: {result.stopped}"

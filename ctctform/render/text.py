@@ -116,7 +116,7 @@ def render_plan(plan: Plan, color: bool = False) -> str:
             out.extend(render_change(change, color))
             out.append("")
     for change in plan.notes:
-        out.append(f"  # {change.kind} {change.key!r}: {change.note}")
+        out.append(f"  # {title(change)}: {change.note}")
     if plan.notes:
         out.append("")
     for ack in plan.acknowledgements:
