@@ -9,15 +9,28 @@ routes (`api_routes()`: path templates for the partner proxy, statistics buckets
 from __future__ import annotations
 
 from ctctform.api.routes import Routes
+from ctctform.kinds.account import Account
 from ctctform.kinds.base import FieldChange, Kind, Live
 from ctctform.kinds.custom_fields import CustomFields
 from ctctform.kinds.lists import Lists
+from ctctform.kinds.physical_address import PhysicalAddress
 from ctctform.kinds.segments import Segments
+from ctctform.kinds.sender_emails import SenderEmails
 from ctctform.kinds.tags import Tags
 from ctctform.kinds.webhooks import Webhooks
 
 REGISTRY: dict[str, Kind] = {
-    k.name: k for k in (CustomFields(), Lists(), Tags(), Segments(), Webhooks())
+    k.name: k
+    for k in (
+        CustomFields(),
+        Lists(),
+        Tags(),
+        Segments(),
+        Webhooks(),
+        Account(),
+        PhysicalAddress(),
+        SenderEmails(),
+    )
 }
 BY_REF: dict[str, Kind] = {k.ref: k for k in REGISTRY.values() if k.ref}
 

@@ -73,7 +73,7 @@ def write_large_manifest(root: Path) -> None:
 def test_five_thousand_resources_load(tmp_path: Path) -> None:
     write_large_manifest(tmp_path)
     manifest = load_manifest(tmp_path)
-    counts = {kind: len(items) for kind, items in manifest.resources.items()}
+    counts = {kind: len(items) for kind, items in manifest.resources.items() if items}
     assert counts == {
         "custom_fields": 100,
         "lists": 1000,
