@@ -29,6 +29,7 @@ JSONISH = st.recursive(
 )
 
 KINDS = tuple(REGISTRY)
+PRUNABLE = tuple(k.name for k in REGISTRY.values() if k.prunable)
 
 
 @dataclass
@@ -119,9 +120,9 @@ def manifests(draw: st.DrawFn) -> Generated:
             item["protect"] = True
         spec = {"hook_uri": hook, "topic_id": TOPIC_IDS[topic]}
         add("webhooks", item, topic, spec, [], item.get("protect", False))
-    gen.prune = {kind: False for kind in KINDS}
+    gen.prune = {kind: False for kind in PRUNABLE}
     if draw(st.booleans()):
-        doc["prune"] = draw(st.dictionaries(st.sampled_from(KINDS), st.booleans()))
+        doc["prune"] = draw(st.dictionaries(st.sampled_from(PRUNABLE), st.booleans()))
         gen.prune.update(doc["prune"])
     raw_vars = draw(
         st.dictionaries(TEXT, st.one_of(TEXT, st.integers(0, 99), st.booleans()), max_size=3)

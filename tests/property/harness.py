@@ -333,7 +333,7 @@ def check_fields(
 
 def kinds_in_scope(scenario: Scenario) -> set[str]:
     """Kinds a plan must read: declared or pruned ones, and those segment criteria name."""
-    scope = {k for k in KINDS if scenario.declared(k) or scenario.prune[k]}
+    scope = {k for k in KINDS if scenario.declared(k) or scenario.prune.get(k)}
     names = {"list": "lists", "tag": "tags", "custom_field": "custom_fields", "segment": "segments"}
     for item in scenario.declared("segments"):
         text = _criteria_text(item)

@@ -282,7 +282,7 @@ def desired_manifest(
     """Resources by kind and prune flags. References only name resources that exist (declared,
     or live and not renamed away): a reference to nothing is a manifest/plan error, tested
     elsewhere; here every valid manifest must converge."""
-    prune = {kind: draw(st.booleans()) for kind in KINDS}
+    prune = {k.name: draw(st.booleans()) for k in REGISTRY.values() if k.prunable}
     out: dict[str, list] = {}
     renamed_away: dict[str, set[str]] = {}
 
