@@ -45,10 +45,13 @@ image:
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_plan.py
+	$(PY) benchmarks/bench_fleet.py
 
 schemas: $(STAMP)
 	$(PY) scripts/extract_spec_definitions.py
-	$(VENV)/bin/ctctform schema > ctctform/schemas/manifest.schema.json
+	for doc in manifest fleet fleet-report plan; do \
+	  $(VENV)/bin/ctctform schema --for $$doc > ctctform/schemas/$$doc.schema.json || exit 1; \
+	done
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache

@@ -35,10 +35,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from ctctform.selection import Selection
 
 from ctctform.api import Client, ClientConfig
-from ctctform.plan import Policy
+from ctctform.plan import Policy, Selection
 from ctctform.sandbox import Sandbox
 from ctctform.workflow import Options, load_manifest, make_plan
 

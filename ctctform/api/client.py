@@ -16,9 +16,10 @@ from ctctform.api.config import ClientConfig
 from ctctform.api.credentials import CredentialStore
 from ctctform.api.errors import AnswerError, ApiError, AuthError, QuotaError
 from ctctform.api.methods import ApiMethods, is_idempotent
-from ctctform.api.partner import AccountProxy
+from ctctform.api.partner import AccountProxy, partner_accounts
 from ctctform.api.redact import REDACTOR
 from ctctform.api.routes import Routes
+from ctctform.api.scope import Scope
 from ctctform.api.stats import Stats
 from ctctform.api.tokens import TokenEndpoint
 from ctctform.api.transport import Call, Gate, Params, Transport, answer_words
@@ -77,9 +78,17 @@ class Client(ApiMethods):
         `path` is relative to the API base (`/contact_lists`). POSTs are not idempotent
         unless the caller says so.
         """
+        return self.execute(
+            self.call_for(method, path, json, params, idempotent), self.stats, self.gate
+        )
+
+    def call_for(
+        self, method: str, path: str, json: Any, params: Params, idempotent: bool | None
+    ) -> Call:
+        """A request to this client's own API base (not wrapped for a client account)."""
         method = method.upper()
         label = path.split("?", 1)[0]
-        call = Call(
+        return Call(
             method=method,
             path=label,
             wire_method=method,
@@ -89,23 +98,21 @@ class Client(ApiMethods):
             idempotent=is_idempotent(method, idempotent),
             partner=label.startswith("/partner/"),
         )
-        return self.execute(call, self.stats, self.gate)
 
     def partner_accounts(self, account_type: str | None = "managed") -> list[dict[str, Any]]:
         """The partner's client accounts (`GET /partner/accounts`, offset paging, ≤50 a page).
 
         `managed` by default: only managed accounts can be operated (DESIGN §4).
         """
-        params = {"account_type": account_type} if account_type else None
-        items = self.paginate("/partner/accounts", "site_owner_list", 50, params, max_pages=5000)
-        for index, item in enumerate(items):
-            if not isinstance(item, dict) or not isinstance(item.get("encoded_account_id"), str):
-                raise AnswerError(f"GET /partner/accounts: item {index} has no encoded_account_id")
-        return items
+        return partner_accounts(self, account_type)
 
     def for_account(self, encoded_account_id: str) -> AccountProxy:
         """The same interface, sent on behalf of a client account through the partner API."""
         return AccountProxy(self, encoded_account_id)
+
+    def scoped(self) -> Scope:
+        """The same interface, its requests counted apart (and rolled up into this one's)."""
+        return Scope(self)
 
     def close(self) -> None:
         self.transport.close()

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from urllib.parse import parse_qsl, quote, urlsplit
 
 from ctctform.api import activities, paging
+from ctctform.api.errors import AnswerError
 from ctctform.api.methods import ApiMethods, is_idempotent
 from ctctform.api.routes import Routes
 from ctctform.api.stats import Stats
@@ -48,6 +49,16 @@ class ProxyHost(Protocol):
     def poll_settings(self) -> activities.PollSettings: ...
 
     def sleep(self, seconds: float) -> None: ...
+
+
+def partner_accounts(api: ApiMethods, account_type: str | None) -> list[dict[str, Any]]:
+    """`GET /partner/accounts` (offset paging, at most 50 a page), every item checked."""
+    params = {"account_type": account_type} if account_type else None
+    items = api.paginate("/partner/accounts", "site_owner_list", 50, params, max_pages=5000)
+    for index, item in enumerate(items):
+        if not isinstance(item, dict) or not isinstance(item.get("encoded_account_id"), str):
+            raise AnswerError(f"GET /partner/accounts: item {index} has no encoded_account_id")
+    return items
 
 
 def query_pairs(params: Params) -> list[tuple[str, str]]:

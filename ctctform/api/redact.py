@@ -1,7 +1,7 @@
 """Secrets never reach output: one redactor for the whole process, fed every secret ctctform
 holds (configured tokens, keys and client secrets; tokens the token endpoints hand out;
-provisioning passwords), masking them in plain, URL-encoded and base64 (HTTP Basic) form,
-and any credentials written inside a URL.
+provisioning passwords), masking them in plain, URL-encoded, base64 (HTTP Basic), JSON- and
+HTML-escaped form, and any credentials written inside a URL.
 
 Output paths (the CLI's echo, error messages, log records, reports) pass their text through
 `redact`; the API client also redacts what a server echoes back in an error.
@@ -10,6 +10,8 @@ Output paths (the CLI's echo, error messages, log records, reports) pass their t
 from __future__ import annotations
 
 import base64
+import html
+import json
 import re
 import threading
 from collections.abc import Iterable
@@ -58,10 +60,24 @@ class Redactor:
             self._variants = []
 
 
+def _escaped(secret: str) -> set[str]:
+    """The forms a secret takes inside JSON text (once, and again when JSON holding it is
+    itself quoted, as a server's echoed body in a report is) and inside HTML."""
+    once = json.dumps(secret)[1:-1]
+    return {
+        once,
+        json.dumps(secret, ensure_ascii=False)[1:-1],
+        json.dumps(once)[1:-1],
+        html.escape(secret),
+        html.escape(once),
+    }
+
+
 def _variants(secrets: Iterable[str]) -> list[str]:
     out: set[str] = set()
     for secret in secrets:
         raw = secret.encode()
+        out |= _escaped(secret)
         out |= {
             secret,
             quote(secret, safe=""),

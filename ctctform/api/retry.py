@@ -52,6 +52,7 @@ class RetryableFailure(Exception):
         retry_after: float | None = None,
         maybe_applied: bool = False,
         not_sent: bool = False,
+        timed_out: bool = False,
     ) -> None:
         self.response = response
         self.cause = cause
@@ -60,6 +61,8 @@ class RetryableFailure(Exception):
         self.maybe_applied = maybe_applied
         # True when the request never left this machine (refused, unreachable host).
         self.not_sent = not_sent
+        # True when the server took the request but did not answer within the timeout.
+        self.timed_out = timed_out
         super().__init__(describe_failure(response, cause))
 
 
@@ -97,11 +100,14 @@ class RetryPolicy:
     max_time: float = 120.0
     backoff_initial: float = 0.5
     backoff_max: float = 30.0
-    connect_attempts: int = 3  # a host that refuses or cannot be reached fails fast
+    # A host that refuses, cannot be reached, or takes requests and never answers fails
+    # fast: more tries would only multiply the timeout (6 tries of a 30 s timeout, plus
+    # backoff, is 3.5 minutes of a CI job spent on a hung server).
+    connect_attempts: int = 3
 
     def stop(self, state: RetryCallState) -> bool:
         failure = state.outcome.exception() if state.outcome else None
-        if isinstance(failure, RetryableFailure) and failure.not_sent:
+        if isinstance(failure, RetryableFailure) and (failure.not_sent or failure.timed_out):
             return state.attempt_number >= self.connect_attempts
         return False
 

@@ -15,6 +15,7 @@ import logging
 import ssl
 import threading
 import time
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +27,7 @@ from ctctform import __version__
 from ctctform.api.config import ClientConfig
 from ctctform.api.errors import (
     AmbiguousWriteError,
+    AnswerError,
     ApiError,
     Halted,
     QuotaError,
@@ -85,6 +87,9 @@ class Call:
         return f"{self.method} {self.path}{suffix}"
 
 
+INTERRUPTED = "interrupted (Ctrl-C or SIGTERM)"
+
+
 class Gate:
     """Whether new requests may start. A child gate (one client account's) closes on its
     own or when its parent (the whole run's) closes."""
@@ -93,6 +98,8 @@ class Gate:
         self._parent = parent
         self._reason: str | None = None
         self._lock = threading.Lock()
+        if parent is None:
+            _ROOT_GATES.add(self)
 
     def halt(self, reason: str) -> None:
         with self._lock:
@@ -102,10 +109,25 @@ class Gate:
     def reason(self) -> str | None:
         return self._reason or (self._parent.reason if self._parent else None)
 
+    @property
+    def interrupted(self) -> bool:
+        return self.reason == INTERRUPTED
+
     def check(self, where: str) -> None:
         reason = self.reason
         if reason is not None:
             raise Halted(f"{where} was not sent: the run stopped ({reason})")
+
+
+_ROOT_GATES: weakref.WeakSet[Gate] = weakref.WeakSet()
+
+
+def interrupt_all() -> None:
+    """Ctrl-C or SIGTERM: no client starts another request (those on the wire finish, so
+    none is cut off half-sent). Called from a signal handler, so it takes no lock (the
+    interrupted thread may hold one): a plain assignment is atomic."""
+    for gate in list(_ROOT_GATES):
+        gate._reason = gate._reason or INTERRUPTED
 
 
 class Transport:
@@ -202,11 +224,30 @@ class Transport:
                 # Sent, answer lost: the server may have acted on it.
                 record(None, retry)
                 if call.idempotent:
-                    raise RetryableFailure(cause=exc, maybe_applied=True) from exc
+                    raise RetryableFailure(
+                        cause=exc,
+                        maybe_applied=True,
+                        timed_out=isinstance(exc, httpx.TimeoutException),
+                    ) from exc
                 words = f"no answer ({describe_failure(None, exc)})"
                 raise AmbiguousWriteError(
                     None, call.method, call.path, words, account=call.account
                 ) from exc
+            except httpx.DecodingError as exc:
+                # An answer came but its body cannot be decoded (a broken Content-Encoding):
+                # a read is a broken answer; a write was received and may have been applied.
+                record(None, retry)
+                if call.method == "GET":
+                    raise AnswerError(f"{call.where}: the answer cannot be decoded") from exc
+                raise AmbiguousWriteError(
+                    None,
+                    call.method,
+                    call.path,
+                    "the answer cannot be decoded",
+                    account=call.account,
+                ) from exc
+            except httpx.HTTPError as exc:  # anything else httpx refuses: never a traceback
+                raise ApiError(None, call.method, call.path, describe_failure(None, exc)) from exc
         record(response.status_code, retry)
         log.debug("%s -> %d (%.3fs)", call.where, response.status_code, time.monotonic() - started)
         return response

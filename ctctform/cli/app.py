@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
+import signal
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import click
 
 from ctctform import __version__
 from ctctform.api.redact import redact
+from ctctform.api.transport import interrupt_all
 from ctctform.errors import CtctformError
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
@@ -32,6 +37,19 @@ def error(message: str) -> None:
 def fail(message: str) -> NoReturn:
     error(message)
     sys.exit(EXIT_ERROR)
+
+
+def writable(path: str | None, option: str) -> None:
+    """Fail before reading the account, not after, when an output file cannot be written."""
+    if path and not os.access(Path(path).resolve().parent, os.W_OK):
+        fail(f"{option} {path}: the directory does not exist or is not writable")
+
+
+def write_file(path: str, text: str) -> None:
+    try:
+        Path(path).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        fail(f"cannot write {path}: {exc.strerror}")
 
 
 def in_ci() -> bool:
@@ -62,13 +80,35 @@ def guarded(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+@contextlib.contextmanager
+def signals_stop_requests() -> Iterator[None]:
+    """Ctrl-C and SIGTERM (a cancelled CI job) stop every client from starting requests
+    before the interruption unwinds the run: worker threads would otherwise go on through
+    everything already queued while the main thread waits for them."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        interrupt_all()
+        raise KeyboardInterrupt
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
 class Main(click.Group):
     """Usage errors exit 1, not click's 2: exit 2 means "plan has changes" here."""
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False
         try:
-            code = super().main(*args, **kwargs)
+            with signals_stop_requests():
+                code = super().main(*args, **kwargs)
         except click.exceptions.Exit as exc:
             sys.exit(exc.exit_code)
         except click.ClickException as exc:

@@ -10,12 +10,23 @@ from typing import Any
 
 import click
 
-from ctctform.cli.app import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, color, fail, out
+from ctctform.cli.app import (
+    EXIT_CHANGES,
+    EXIT_ERROR,
+    EXIT_OK,
+    color,
+    fail,
+    out,
+    writable,
+    write_file,
+)
 from ctctform.cli.options import Session, client_config, parse_vars
+from ctctform.fleet.account import overlay_webhook
 from ctctform.fleet.html import render_html
 from ctctform.fleet.load import load_fleet
+from ctctform.fleet.markdown import render_fleet_markdown
 from ctctform.fleet.members import parse_shard
-from ctctform.fleet.report import Report, finished_keys, render_table
+from ctctform.fleet.report import Report, earlier_results, render_table
 from ctctform.fleet.run import FleetOptions, FleetRun
 from ctctform.render.live import LiveLine
 from ctctform.workflow import load_manifest
@@ -49,12 +60,7 @@ def fleet_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 FLEET_ONLY = ("shard", "resume", "report", "html")
-NOT_WITH_FLEET = {
-    "account": "--account",
-    "out": "--out",
-    "json_out": "--json",
-    "markdown": "--markdown",
-}
+NOT_WITH_FLEET = {"account": "--account", "out": "--out", "json_out": "--json"}
 
 
 def refuse_mixing(path: str | None, kw: dict[str, Any]) -> None:
@@ -71,42 +77,52 @@ def refuse_mixing(path: str | None, kw: dict[str, Any]) -> None:
 
 
 def run_fleet(kw: dict[str, Any], apply: bool, auto_approve: bool) -> None:
-    fleet = load_fleet(kw["fleet"], os.environ)
+    fleet = load_fleet(kw["fleet"])
     if apply and not auto_approve:
         fail("apply --fleet changes many accounts without asking each: add --auto-approve")
+    for option in ("report", "html", "markdown"):
+        writable(kw.get(option), f"--{option}")
     shard = _shard(kw.get("shard"))
+    mode = "apply" if apply else "plan"
+    earlier = earlier_results(Path(kw["resume"]), kw["fleet"], mode) if kw.get("resume") else {}
     config = client_config(kw)
     if shard and kw.get("rate_limit") is None:
         # Shards running at once share one partner key: each takes its share of the rate.
         config = config.replace(rate_limit=config.rate_limit / shard[1])
     session = Session(kw, config)
-    report = Report(
-        "apply" if apply else "plan",
-        kw["fleet"],
-        kw.get("shard"),
-        Path(kw["report"]) if kw.get("report") else None,
-    )
+    report = Report(mode, kw["fleet"], kw.get("shard"), _path(kw.get("report")))
     fopts = FleetOptions(
         apply=apply,
         shard=shard,
-        resume=finished_keys(Path(kw["resume"])) if kw.get("resume") else set(),
+        earlier=earlier,
         accounts_in_flight=kw.get("parallelism") or 8,
         variables=parse_vars(kw.get("vars_") or ()),
     )
-    runner = FleetRun(session.root, fleet, session.options(), fopts, report, out, color())
+    runner = FleetRun(
+        session.root, fleet, session.options(), fopts, report, out, color(), os.environ
+    )
     try:
         with LiveLine(None, sys.stderr, text=runner.progress):
             runner.run()
     finally:
         session.close()
     if kw.get("html"):
-        Path(kw["html"]).write_text(render_html(report), encoding="utf-8")
+        write_file(kw["html"], render_html(report))
+    if kw.get("markdown"):
+        write_file(kw["markdown"], render_fleet_markdown(report))
     out(render_table(report))
+    if report.interrupted:
+        again = f" --resume {kw['report']}" if kw.get("report") else " (with --report FILE)"
+        fail(f"interrupted; no account was started after it. Run again{again} to go on.")
     sys.exit(_exit_code(report, apply, bool(kw.get("detailed_exitcode"))))
 
 
+def _path(text: str | None) -> Path | None:
+    return Path(text) if text else None
+
+
 def _exit_code(report: Report, apply: bool, detailed: bool) -> int:
-    if any(r.failed for r in report.results):
+    if any(r.failed or r.result in ("not started", "interrupted") for r in report.results):
         return EXIT_ERROR
     if not apply and detailed and any(r.changed for r in report.results):
         return EXIT_CHANGES
@@ -125,14 +141,15 @@ def _shard(text: str | None) -> tuple[int, int] | None:
 def validate_fleet(path: str, vars_: tuple[str, ...]) -> None:
     """The fleet file and every manifest it names, each account's set loaded with stand-ins
     for the variables only the account listing can give."""
-    fleet = load_fleet(path, os.environ)
+    fleet = load_fleet(path)
     overrides = parse_vars(vars_)
     stand_ins = {"account_id": "a0000000000", "organization_name": "Organization"}
-    sets = [(fleet.manifests, {})] + [
-        (fleet.manifests + e.manifests, e.vars) for e in fleet.entries
-    ]
-    for paths, extra in sets:
-        load_manifest(paths, {**stand_ins, **fleet.vars, **extra, **overrides})
+    for entry in [None, *fleet.entries]:
+        paths = fleet.manifests + (entry.manifests if entry else [])
+        extra = entry.vars if entry else {}
+        manifest = load_manifest(paths, {**fleet.vars, **stand_ins, **extra, **overrides})
+        if where := overlay_webhook(manifest, entry):
+            fail(f"{where}: webhooks are partner-level: declare them in the baseline only")
     out(
         f"The fleet is valid: {len(fleet.entries)} account entr{'y' if len(fleet.entries) == 1 else 'ies'}, "
         f"{len(fleet.manifests)} baseline manifest path(s)."

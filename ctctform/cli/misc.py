@@ -102,13 +102,32 @@ def show(plan_file: str, json_out: bool) -> None:
     out(render_plan(offline_plan(doc), color()))
 
 
-@main.command()
-@guarded
-def schema() -> None:
-    """Print the manifest JSON Schema (for editors: YAML language server, IDEs)."""
-    from ctctform.manifest import schema_text
+SCHEMAS = ("manifest", "fleet", "fleet-report", "plan")
 
-    out(schema_text(list(REGISTRY.values())), nl=False)
+
+@main.command()
+@click.option(
+    "--for",
+    "document",
+    type=click.Choice(SCHEMAS),
+    default="manifest",
+    show_default=True,
+    help="Which document: a manifest, a fleet file, a fleet report, or a saved plan.",
+)
+@guarded
+def schema(document: str) -> None:
+    """Print a JSON Schema (the manifest's by default: for editors, YAML language server)."""
+    import json
+
+    from ctctform.fleet.schema import fleet_schema, report_schema
+    from ctctform.manifest import schema_text
+    from ctctform.planfile import plan_schema
+
+    if document == "manifest":
+        out(schema_text(list(REGISTRY.values())), nl=False)
+        return
+    built = {"fleet": fleet_schema, "fleet-report": report_schema, "plan": plan_schema}
+    out(json.dumps(built[document](), indent=2, ensure_ascii=False))
 
 
 @main.command()

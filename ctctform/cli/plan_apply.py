@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
-from ctctform.cli.app import EXIT_CHANGES, EXIT_ERROR, color, fail, guarded, in_ci, main, out
+from ctctform.cli.app import (
+    EXIT_CHANGES,
+    EXIT_ERROR,
+    color,
+    fail,
+    guarded,
+    in_ci,
+    main,
+    out,
+    writable,
+    write_file,
+)
 from ctctform.cli.fleet import fleet_options, refuse_mixing, run_fleet
 from ctctform.cli.options import (
     PLAN_SHAPING,
@@ -24,19 +34,6 @@ from ctctform.cli.views import TextView
 from ctctform.planfile import plan_json
 from ctctform.render import render_markdown
 from ctctform.workflow import run
-
-
-def writable(path: str | None, option: str) -> None:
-    """Fail before reading the account, not after, when an output file cannot be written."""
-    if path and not os.access(Path(path).resolve().parent, os.W_OK):
-        fail(f"{option} {path}: the directory does not exist or is not writable")
-
-
-def write_file(path: str, text: str) -> None:
-    try:
-        Path(path).write_text(text, encoding="utf-8")
-    except OSError as exc:
-        fail(f"cannot write {path}: {exc.strerror}")
 
 
 @main.command()

@@ -1,18 +1,16 @@
 """Loading a fleet file: bounded reading, the schema with located errors, then the entries.
 
-Secrets come only from the environment (`${env:NAME}` in `provision`); each value is given
-to the redactor as it is read, so no output, report or page can show it.
+Secrets come only from the environment (`${env:NAME}` in `provision`), and only when an
+account is actually created (`provision.resolved_body`): validating a fleet, or planning one whose
+accounts all exist, needs no password, so it runs on pull requests that get no secrets.
 """
 
 from __future__ import annotations
 
 import functools
-import re
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ctctform.api.redact import REDACTOR
 from ctctform.fleet.model import Entry, Fleet, Select
 from ctctform.fleet.schema import fleet_schema, schema_text
 from ctctform.manifest import Issue, Location, ManifestError
@@ -20,15 +18,13 @@ from ctctform.manifest.files import MAX_FILE_BYTES, read_bounded
 from ctctform.manifest.schema import SchemaChecker, checker_for
 from ctctform.manifest.yamlload import LDict, LList, YamlFileError, read_yaml
 
-ENV = re.compile(r"\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}")
-
 
 @functools.cache
 def _checker() -> SchemaChecker:
     return checker_for(schema_text(fleet_schema()))
 
 
-def load_fleet(path: str | Path, env: Mapping[str, str]) -> Fleet:
+def load_fleet(path: str | Path) -> Fleet:
     path = Path(path)
     if not path.is_file():
         raise ManifestError([f"{path}:1: no such fleet file"])
@@ -43,7 +39,7 @@ def load_fleet(path: str | Path, env: Mapping[str, str]) -> Fleet:
     issues += _checker().issues(doc, display)
     if issues:
         raise ManifestError([str(i) for i in sorted(set(issues))])
-    builder = _Builder(path, display, env)
+    builder = _Builder(path, display)
     fleet = builder.build(doc)
     if builder.issues:
         raise ManifestError([str(i) for i in sorted(set(builder.issues))])
@@ -51,10 +47,9 @@ def load_fleet(path: str | Path, env: Mapping[str, str]) -> Fleet:
 
 
 class _Builder:
-    def __init__(self, path: Path, display: str, env: Mapping[str, str]) -> None:
+    def __init__(self, path: Path, display: str) -> None:
         self.base = path.parent
         self.display = display
-        self.env = env
         self.issues: list[Issue] = []
 
     def build(self, doc: LDict) -> Fleet:
@@ -98,31 +93,12 @@ class _Builder:
             vars={str(k): _text(v) for k, v in (item.get("vars") or {}).items()},
         )
         if isinstance(item.get("provision"), LDict):
-            entry.provision = self._resolve_env(item["provision"])
+            body = item["provision"]
+            entry.provision = dict(body)
+            entry.provision_lines = {str(k): body.value_lines.get(k, item.line) for k in body}
         if isinstance(item.get("plan"), LDict):
             entry.plan = dict(item["plan"])
         return entry
-
-    def _resolve_env(self, body: LDict) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for key, value in body.items():
-            if not isinstance(value, str):
-                out[key] = value
-                continue
-            line = body.value_lines[key]
-            out[key] = ENV.sub(lambda m, k=key, ln=line: self._env(m.group(1), k, ln), value)
-            if key == "password":
-                REDACTOR.add(out[key])
-        return out
-
-    def _env(self, name: str, key: str, line: int) -> str:
-        value = self.env.get(name)
-        if not value:
-            state = "empty" if value == "" else "not set"
-            reason = f"${{env:{name}}} is {state} in the environment"
-            self.issues.append(Issue(self.display, line, f"provision.{key}", reason))
-            return ""
-        return value
 
     def _duplicates(self, entries: list[Entry]) -> None:
         seen: dict[str, Entry] = {}

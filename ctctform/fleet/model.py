@@ -9,6 +9,18 @@ from typing import Any
 
 from ctctform.manifest import Location
 
+# An account's outcome in a fleet run (the report's `result`).
+RESULTS = (
+    "no changes",
+    "changes",
+    "applied",
+    "provisioned",
+    "failed",
+    "skipped",
+    "interrupted",  # stopped part-way by Ctrl-C or SIGTERM
+    "not started",  # the run was interrupted before this account began
+)
+
 
 @dataclass(frozen=True)
 class Select:
@@ -35,7 +47,10 @@ class Entry:
     login_name: str | None = None
     manifests: list[Path] = field(default_factory=list)
     vars: dict[str, str] = field(default_factory=dict)
-    provision: dict[str, Any] | None = None  # the Provision body, secrets resolved
+    # The Provision body as written: `${env:NAME}` is resolved only when the account is
+    # created (provision.resolved_body), so nothing else needs the secrets.
+    provision: dict[str, Any] | None = None
+    provision_lines: dict[str, int] = field(default_factory=dict)
     plan: dict[str, Any] | None = None  # PlanInfo for PUT /partner/accounts/{id}/plan
 
     @property

@@ -7,18 +7,60 @@ ctctform never cancels an account.
 
 from __future__ import annotations
 
+import re
 import time
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
 
-from ctctform.api import Client
 from ctctform.api.errors import AmbiguousWriteError, AnswerError, ApiError
+from ctctform.api.redact import REDACTOR
+from ctctform.errors import CtctformError
 from ctctform.fleet.model import Entry
 
 ATTEMPTS = 3
+ENV = re.compile(r"\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
-def find_by_login(root: Client, login: str) -> dict[str, Any] | None:
+class PartnerApi(Protocol):
+    def request(self, method: str, path: str, json: Any = None) -> Any: ...
+
+    def get(self, path: str) -> Any: ...
+
+    def partner_accounts(self, account_type: str | None = "managed") -> list[dict[str, Any]]: ...
+
+
+def missing_env(entry: Entry, env: Mapping[str, str]) -> list[str]:
+    """`FILE:LINE: provision.KEY: ${env:NAME} is not set` for each variable a create lacks."""
+    out = []
+    for key, value in (entry.provision or {}).items():
+        for name in ENV.findall(value) if isinstance(value, str) else ():
+            if not env.get(name):
+                state = "empty" if env.get(name) == "" else "not set"
+                line = entry.provision_lines.get(key, entry.location.line)
+                out.append(
+                    f"{entry.location.file}:{line}: provision.{key}: ${{env:{name}}} is {state}"
+                    " in the environment"
+                )
+    return out
+
+
+def resolved_body(entry: Entry, env: Mapping[str, str]) -> dict[str, Any]:
+    """The Provision body with `${env:NAME}` resolved; the password joins the redactor
+    before it is used anywhere."""
+    assert entry.login_name and entry.provision is not None
+    if problems := missing_env(entry, env):
+        raise CtctformError(problems[0])
+    out: dict[str, Any] = {}
+    for key, value in entry.provision.items():
+        if isinstance(value, str):
+            value = ENV.sub(lambda m: env[m.group(1)], value)
+            if key == "password":
+                REDACTOR.add(value)
+        out[key] = value
+    return {**out, "login_name": entry.login_name}
+
+
+def find_by_login(root: PartnerApi, login: str) -> dict[str, Any] | None:
     for account in root.partner_accounts(account_type=None):
         if account.get("site_owner_name") == login:
             return account
@@ -26,11 +68,14 @@ def find_by_login(root: Client, login: str) -> dict[str, Any] | None:
 
 
 def provision(
-    root: Client, entry: Entry, sleep: Callable[[float], None] = time.sleep
+    root: PartnerApi,
+    entry: Entry,
+    env: Mapping[str, str],
+    sleep: Callable[[float], None] = time.sleep,
 ) -> dict[str, Any]:
     """The client account for `entry`'s login, created if no client account has it."""
-    assert entry.login_name and entry.provision is not None
-    body = {**entry.provision, "login_name": entry.login_name}
+    assert entry.login_name
+    body = resolved_body(entry, env)
     for attempt in range(ATTEMPTS):
         try:
             answer = root.request("POST", "/partner/accounts", json=body)
@@ -60,7 +105,7 @@ def provision(
     raise AssertionError("unreachable")
 
 
-def plan_changes(root: Client, ident: str, wanted: dict[str, Any]) -> dict[str, Any] | None:
+def plan_changes(root: PartnerApi, ident: str, wanted: dict[str, Any]) -> dict[str, Any] | None:
     """The PlanInfo to PUT when the account's billing plan differs from `wanted`, or None."""
     path = f"/partner/accounts/{ident}/plan"
     current = root.get(path)
@@ -71,7 +116,7 @@ def plan_changes(root: Client, ident: str, wanted: dict[str, Any]) -> dict[str, 
     return dict(wanted)
 
 
-def set_plan(root: Client, ident: str, wanted: dict[str, Any]) -> bool:
+def set_plan(root: PartnerApi, ident: str, wanted: dict[str, Any]) -> bool:
     """PUT the billing plan when it differs; True when it was changed."""
     change = plan_changes(root, ident, wanted)
     if change is None:

@@ -13,15 +13,26 @@ import datetime as dt
 import json
 import os
 import threading
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from jsonschema import Draft7Validator
+from jsonschema.exceptions import best_match
+
 from ctctform.api.redact import redact
 from ctctform.errors import CtctformError
+from ctctform.fleet.schema import report_schema
+from ctctform.manifest.files import read_regular
+
+MAX_REPORT_BYTES = 256 * 1024 * 1024  # 10,000 accounts with their plans fit many times
 
 FORMAT_VERSION = 1
-FINISHED = ("no changes", "applied", "provisioned", "finished earlier")
+# What `--resume` does not run again. In an apply, "changes" is a plan that was not applied.
+FINISHED = {
+    "plan": frozenset({"no changes", "changes", "provisioned"}),
+    "apply": frozenset({"no changes", "applied", "provisioned"}),
+}
 
 
 @dataclass
@@ -30,13 +41,15 @@ class AccountResult:
     encoded_account_id: str | None
     organization_name: str = ""
     login_name: str | None = None
-    result: str = "failed"  # no changes, changes, applied, provisioned, failed, skipped
+    result: str = "failed"  # one of RESULTS
     changes: dict[str, int] = field(default_factory=dict)
-    requests: int = 0
+    requests: int = 0  # every request made for this account, provisioning included
     seconds: float = 0.0
     summary: str = ""
     errors: list[str] = field(default_factory=list)
     plan: str | None = None  # the text plan, for the HTML page
+    billing_plan: str | None = None  # the plan_type this run sets, or would set
+    resumed: bool = False  # carried over from the report given to --resume
 
     @property
     def failed(self) -> bool:
@@ -46,9 +59,14 @@ class AccountResult:
     def changed(self) -> bool:
         return self.result in ("changes", "applied", "provisioned")
 
-    @property
-    def finished(self) -> bool:
-        return self.result in FINISHED
+    def finished(self, mode: str) -> bool:
+        return self.result in FINISHED[mode]
+
+    @classmethod
+    def from_document(cls, doc: dict[str, Any]) -> AccountResult:
+        """A row of an earlier report (already checked against the report schema)."""
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in doc.items() if k in names} | {"resumed": True})
 
 
 class Report:
@@ -62,6 +80,8 @@ class Report:
         self.started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         self.results: list[AccountResult] = []
         self.complete = False
+        self.interrupted = False
+        self.listing_requests = 0  # GET /partner/accounts: the run's own, no account's
         self._lock = threading.Lock()
 
     def add(self, result: AccountResult) -> None:
@@ -81,7 +101,9 @@ class Report:
         return {
             "accounts": len(self.results),
             "by_result": dict(sorted(counts.items())),
-            "requests": sum(r.requests for r in self.results),
+            "requests": sum(r.requests for r in self.results if not r.resumed)
+            + self.listing_requests,
+            "listing_requests": self.listing_requests,
             "failed": sum(r.failed for r in self.results),
             "changed": sum(r.changed for r in self.results),
         }
@@ -94,7 +116,8 @@ class Report:
             "shard": self.shard,
             "started_at": self.started,
             "complete": self.complete,
-            "accounts": [{**asdict(r), "finished": r.finished} for r in self.results],
+            "interrupted": self.interrupted,
+            "accounts": [{**asdict(r), "finished": r.finished(self.mode)} for r in self.results],
             "totals": self.totals(),
         }
 
@@ -108,19 +131,40 @@ class Report:
             tmp.replace(self.path)
 
 
-def finished_keys(path: Path) -> set[str]:
-    """The accounts a previous report records as finished (for --resume)."""
+def earlier_results(path: Path, fleet: str, mode: str) -> dict[str, AccountResult]:
+    """The rows of an earlier report that `--resume` keeps: accounts it finished, by key.
+
+    The report must be of the same fleet and the same mode: an apply resumed from a plan's
+    report would take "changes" planned for "changes" made.
+    """
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+        data = read_regular(path, MAX_REPORT_BYTES)
+        if len(data) > MAX_REPORT_BYTES:
+            raise ValueError("too large")
+        doc = json.loads(data.decode("utf-8"))
+    except (OSError, ValueError, RecursionError) as exc:
         raise CtctformError(f"--resume {path}: not a readable fleet report ({exc})") from None
-    if not isinstance(doc, dict) or doc.get("format_version") != FORMAT_VERSION:
-        raise CtctformError(f"--resume {path}: not a ctctform fleet report")
-    return {
-        str(a["key"])
-        for a in doc.get("accounts") or []
-        if isinstance(a, dict) and a.get("finished") and a.get("result") != "changes"
-    }
+    error = best_match(Draft7Validator(report_schema()).iter_errors(doc))
+    if error is not None:
+        where = "/".join(map(str, error.absolute_path)) or "the top"
+        raise CtctformError(f"--resume {path}: not a ctctform fleet report (at {where})")
+    if doc["mode"] != mode:
+        article = {"plan": "a plan", "apply": "an apply"}
+        raise CtctformError(
+            f"--resume {path}: the report of {article[doc['mode']]}, and this is "
+            f"{article[mode]}; resume {article[mode]} from its own report"
+        )
+    if doc.get("fleet") and not _same_file(Path(doc["fleet"]), Path(fleet)):
+        raise CtctformError(f"--resume {path}: the report of fleet {doc['fleet']}, not {fleet}")
+    rows = [AccountResult.from_document(a) for a in doc["accounts"]]
+    return {r.key: r for r in rows if r.finished(mode)}
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return str(a) == str(b)
 
 
 def render_table(report: Report) -> str:
@@ -133,7 +177,7 @@ def render_table(report: Report) -> str:
             (
                 account,
                 r.organization_name[:28],
-                r.result,
+                r.result + (" (earlier)" if r.resumed else ""),
                 changes,
                 str(r.requests),
                 f"{r.seconds:.1f}s",
@@ -147,5 +191,8 @@ def render_table(report: Report) -> str:
     t = report.totals()
     by = ", ".join(f"{n} {k}" for k, n in t["by_result"].items()) or "none"
     lines.append("")
-    lines.append(f"{t['accounts']} account(s): {by}; {t['requests']} API requests.")
+    listing = (
+        f", {t['listing_requests']} of them to list the accounts" if t["listing_requests"] else ""
+    )
+    lines.append(f"{t['accounts']} account(s): {by}; {t['requests']} API requests{listing}.")
     return "\n".join(lines)

@@ -2,8 +2,9 @@
 
 All accounts share the root client, so they share one rate limiter: the partner key is never
 exceeded however many accounts are in flight. Partner-level webhook subscriptions are planned
-once, not per account. One account's failure never stops the others; results are reported as
-each account finishes.
+once, not per account. One account's failure never stops the others; a systemic one (the
+key's quota, rejected credentials) or an interruption stops new accounts from starting.
+Results are reported as each account finishes.
 """
 
 from __future__ import annotations
@@ -11,23 +12,19 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ctctform.api import Client
-from ctctform.api.partner import AccountProxy
-from ctctform.apply import ApplyResult, Reporter
+from ctctform.api import Client, Halted
 from ctctform.errors import CtctformError
-from ctctform.fleet import provision
+from ctctform.fleet.account import AccountRun, Buffered, Shared, classify
 from ctctform.fleet.members import Member, in_shard, members
 from ctctform.fleet.model import Fleet
 from ctctform.fleet.report import AccountResult, Report
-from ctctform.manifest import Selector
-from ctctform.plan import Plan, Selection
-from ctctform.render import render_plan
-from ctctform.render.progress import render_result, reporter
-from ctctform.workflow import Options, Outcome, load_manifest, run
+from ctctform.kinds import REGISTRY
+from ctctform.plan import Selection
+from ctctform.workflow import Options, load_manifest, run
 
 Echo = Callable[[str], Any]
 PARTNER_KEY = "partner"
@@ -37,44 +34,17 @@ PARTNER_KEY = "partner"
 class FleetOptions:
     apply: bool = False
     shard: tuple[int, int] | None = None
-    resume: set[str] = field(default_factory=set)
+    earlier: dict[str, AccountResult] = field(default_factory=dict)  # --resume: finished rows
     accounts_in_flight: int = 8
     variables: dict[str, str] = field(default_factory=dict)  # --var
 
 
-class _Buffer:
-    """A View that keeps an account's output until the account is done (accounts finish in
-    any order; each is printed whole)."""
-
-    def __init__(self, color: bool) -> None:
-        self.color = color
-        self.lines: list[str] = []
-        self.plan_text: str | None = None
-        self.lock = threading.Lock()
-
-    def account(self, summary: Mapping[str, Any], note: str | None) -> None:
-        if note:
-            self.lines.append(note)
-
-    def plan(self, plan: Plan) -> None:
-        self.plan_text = render_plan(plan, False)
-        self.lines.append(render_plan(plan, self.color))
-
-    def errors(self, errors: list[str]) -> None:
-        self.lines += [f"Error: {e}" for e in errors]
-
-    def reporter(self, plan: Plan) -> Reporter:
-        def add(text: str) -> None:
-            with self.lock:
-                self.lines.append(text)
-
-        return reporter(plan, add, self.color)
-
-    def result(self, result: ApplyResult) -> None:
-        self.lines.append(render_result(result))
-
-    def confirm(self, plan: Plan) -> bool:
-        return True  # `apply --fleet` needs --auto-approve
+def partner_selection(selection: Selection) -> Selection | None:
+    """The user's --target/--exclude as they bear on webhooks, or None when they leave the
+    partner level out (`--target lists`, `--exclude webhooks`)."""
+    others = frozenset(REGISTRY) - {"webhooks"}
+    narrowed = replace(selection, elsewhere=selection.elsewhere | others)
+    return narrowed if narrowed.kinds(["webhooks"]) else None
 
 
 class FleetRun:
@@ -87,18 +57,19 @@ class FleetRun:
         report: Report,
         echo: Echo,
         color: bool = False,
+        env: Mapping[str, str] | None = None,
     ) -> None:
         self.root = root
         self.fleet = fleet
-        self.opts = opts
         self.fopts = fopts
         self.report = report
         self.echo = echo
-        self.color = color
+        self.shared = Shared(
+            root, fleet, opts, fopts.apply, fopts.variables, dict(env or {}), color
+        )
         self.print_lock = threading.Lock()
         self.done = 0
         self.total = 0
-        self.started = time.monotonic()
 
     def progress(self, elapsed: float) -> str:
         """`accounts 12/100, 480 requests, 62s elapsed, ~4m 10s left` (for a terminal)."""
@@ -112,35 +83,61 @@ class FleetRun:
     # -- the whole ---------------------------------------------------------------------------
 
     def run(self) -> Report:
-        chosen = self.chosen(members(self.fleet, self.listing()))
+        """Every chosen account; on Ctrl-C or SIGTERM, in-flight accounts stop at their next
+        request, the rest are reported as not started, and the report stays incomplete."""
+        for row in self.fopts.earlier.values():
+            self.report.add(row)  # a resumed run's report tells the whole story
+        chosen: list[Member] = []
+        if self.accounts_have_work():
+            listing = self.root.scoped()
+            chosen = self.chosen(members(self.fleet, self.listing(listing)))
+            self.report.listing_requests = listing.stats.total
         self.total = len(chosen)
-        self.partner_level()
-        with ThreadPoolExecutor(max_workers=max(1, self.fopts.accounts_in_flight)) as pool:
-            for future in [pool.submit(self.one, m) for m in chosen]:
+        pool = ThreadPoolExecutor(max_workers=max(1, self.fopts.accounts_in_flight))
+        submitted: dict[str, Future[None]] = {}
+        try:
+            # The partner level overlaps the accounts like one more account.
+            partner = pool.submit(self.partner_level)
+            submitted = {m.key: pool.submit(self.one, m) for m in chosen}
+            partner.result()
+            for future in submitted.values():
                 future.result()
+        except KeyboardInterrupt:
+            self.report.interrupted = True
+            pool.shutdown(wait=True, cancel_futures=True)  # in-flight ones stop at once
+            for member in chosen:
+                future = submitted.get(member.key)
+                if future is None or future.cancelled():
+                    self.report.add(self.not_started(member, "the run was interrupted"))
+            return self.report
+        finally:
+            pool.shutdown(wait=True)
         self.report.finish()
         return self.report
 
-    def listing(self) -> list[dict[str, Any]]:
-        managed = self.root.partner_accounts("managed")
+    def accounts_have_work(self) -> bool:
+        """False when --target/--exclude leave client accounts nothing (`--target webhooks`):
+        then not even the account listing is read."""
+        selection = self.shared.opts.selection
+        narrowed = replace(selection, elsewhere=selection.elsewhere | {"webhooks"})
+        return bool(narrowed.kinds(REGISTRY))
+
+    def listing(self, api: Any) -> list[dict[str, Any]]:
+        managed = api.partner_accounts("managed")
         select = self.fleet.select
         known = {a["encoded_account_id"] for a in managed}
         named = {e.encoded_account_id for e in self.fleet.entries if e.encoded_account_id}
         needs_all = (select is not None and select.account_type == "all") or bool(named - known)
         if not needs_all and not any(e.login_name for e in self.fleet.entries):
-            return managed
-        everyone = self.root.partner_accounts(None)
-        return managed + [
+            return list(managed)
+        everyone = api.partner_accounts(None)
+        return list(managed) + [
             {**a, "_unmanaged": True} for a in everyone if a["encoded_account_id"] not in known
         ]
 
     def chosen(self, found: list[Member]) -> list[Member]:
-        out = []
-        for member in found:
-            if self.fopts.shard and not in_shard(member.key, *self.fopts.shard):
-                continue
-            out.append(member)
-        return out
+        shard = self.fopts.shard
+        return [m for m in found if not shard or in_shard(m.key, *shard)]
 
     # -- partner level -------------------------------------------------------------------------
 
@@ -148,134 +145,73 @@ class FleetRun:
         """Webhook subscriptions belong to the partner: planned once, from the baseline."""
         if self.fopts.shard and self.fopts.shard[0] != 1:
             return  # one shard (the first) owns the partner level
-        if PARTNER_KEY in self.fopts.resume:
+        selection = partner_selection(self.shared.opts.selection)
+        if PARTNER_KEY in self.fopts.earlier or selection is None:
             return
         # The built-ins name a client account; at the partner level there is none.
         stand_ins = {"account_id": "", "organization_name": ""}
-        variables = {**stand_ins, **self.fleet.vars, **self.fopts.variables}
+        variables = {**self.fleet.vars, **stand_ins, **self.fopts.variables}
         result = AccountResult(PARTNER_KEY, None, "(partner level: webhooks)")
+        scope = self.root.scoped()
+        started = time.monotonic()
+        lines: list[str] = []
         try:
             manifest = load_manifest(self.fleet.manifests, variables)
             if not manifest.resources.get("webhooks") and not manifest.prune.get("webhooks"):
                 return
-            opts = replace(self.opts, selection=Selection([Selector("webhooks")], []))
+            buffer = Buffered(self.shared.color)
+            opts = replace(self.shared.opts, selection=selection)
             summary = {"encoded_account_id": PARTNER_KEY, "organization_name": "partner level"}
-            self.execute(result, self.root, opts, manifest, summary)
+            outcome = run(scope, buffer, opts, manifest=manifest, apply=self.fopts.apply,
+                          summary=summary)  # fmt: skip
+            classify(result, outcome, buffer, apply=self.fopts.apply, provisioned=False)
+            lines = buffer.lines
         except CtctformError as exc:
-            result.errors, result.summary = [str(exc).splitlines()[0]], str(exc).splitlines()[0]
-            self.finish(result, [f"Error: {exc}"])
+            self.failed(result, exc, lines)
+        result.requests, result.seconds = scope.stats.total, time.monotonic() - started
+        self.finish(result, lines)
 
     # -- one account -----------------------------------------------------------------------
 
     def one(self, member: Member) -> None:
-        entry = member.entry
+        if member.key in self.fopts.earlier:
+            return  # its row is the earlier report's
         result = AccountResult(
             member.key,
             member.encoded_id,
             member.organization,
-            entry.login_name if entry else None,
+            member.entry.login_name if member.entry else None,
         )
         if member.skip:
             result.result, result.summary = "skipped", member.skip
             return self.finish(result, [])
-        if member.key in self.fopts.resume:
-            result.result, result.summary = "finished earlier", "finished in the resumed run"
-            return self.finish(result, [])
+        if reason := self.root.gate.reason:  # quota spent, credentials refused, interrupted
+            return self.finish(self.not_started(member, reason), [])
+        account = AccountRun(self.shared, member, result)
         started = time.monotonic()
         try:
-            self.account(member, result)
+            lines = account.run()
         except CtctformError as exc:
-            result.result = "failed"
-            result.errors.append(str(exc).splitlines()[0])
-            result.summary = result.errors[0]
-            result.seconds = time.monotonic() - started
-            self.finish(result, [f"Error: {exc}"])
-
-    def account(self, member: Member, result: AccountResult) -> None:
-        entry = member.entry
-        account = member.account
-        lines: list[str] = []
-        if account is None:
-            assert entry is not None
-            if not self.fopts.apply:
-                result.result = "changes"
-                result.summary = f"will be provisioned (login {entry.login_name}), then set up"
-                return self.finish(result, [result.summary])
-            account = provision.provision(self.root, entry, self.root.sleep)
-            result.encoded_account_id = account["encoded_account_id"]
-            lines.append(f"Provisioned client account {account['encoded_account_id']}.")
-        ident = account["encoded_account_id"]
-        if entry is not None and entry.plan:
-            if self.fopts.apply and provision.set_plan(self.root, ident, entry.plan):
-                lines.append(f"Billing plan set to {entry.plan.get('plan_type')}.")
-            elif not self.fopts.apply and provision.plan_changes(self.root, ident, entry.plan):
-                lines.append(f"Billing plan would change to {entry.plan.get('plan_type')}.")
-        variables = {
-            "account_id": ident,
-            "organization_name": str(account.get("organization_name") or ""),
-            **self.fleet.vars,
-            **(entry.vars if entry else {}),
-            **self.fopts.variables,
-        }
-        paths = self.fleet.manifests + (entry.manifests if entry else [])
-        manifest = load_manifest(paths, variables)
-        if manifest.resources.get("webhooks") and entry and entry.manifests:
-            raise CtctformError("webhooks are partner-level: declare them in the baseline only")
-        selection = replace(self.opts.selection, elsewhere=frozenset({"webhooks"}))
-        opts = replace(self.opts, selection=selection)
-        proxy = self.root.for_account(ident)
-        provisioned = member.account is None
-        self.execute(result, proxy, opts, manifest, None, lines, provisioned)
-
-    def execute(
-        self,
-        result: AccountResult,
-        client: Client | AccountProxy,
-        opts: Options,
-        manifest: Any,
-        summary: dict[str, Any] | None,
-        lines: list[str] | None = None,
-        provisioned: bool = False,
-    ) -> None:
-        started = time.monotonic()
-        buffer = _Buffer(self.color)
-        outcome = run(
-            client, buffer, opts, manifest=manifest, apply=self.fopts.apply, summary=summary
-        )
+            lines = account.lines
+            self.failed(result, exc, lines)
+        result.requests = account.scope.stats.total
         result.seconds = time.monotonic() - started
-        result.requests = client.stats.total
-        self.classify(result, outcome, buffer, provisioned)
-        self.finish(result, (lines or []) + buffer.lines)
+        if result.result == "failed" and self.root.gate.interrupted:
+            result.result = "interrupted"  # stopped part-way, not an account's failure
+        self.finish(result, lines)
 
-    def classify(
-        self, result: AccountResult, outcome: Outcome, buffer: _Buffer, provisioned: bool
-    ) -> None:
-        plan = outcome.plan
-        result.plan = buffer.plan_text
-        if plan is not None:
-            n = plan.counts()
-            result.changes = {k: n[k] for k in ("add", "change", "destroy")}
-            result.summary = plan.summary()
-        if outcome.failed:
-            result.result = "failed"
-            result.errors = (
-                (plan.errors if plan and plan.errors else [])
-                or [line for line in buffer.lines if line.startswith(("Error", "\nApply failed"))][
-                    :3
-                ]
-                or ["the apply did not finish"]
-            )
-            result.summary = result.errors[0].strip()
-        elif outcome.result is not None:
-            result.result = "provisioned" if provisioned else "applied"
-            n = outcome.result.counts()
-            result.summary = (
-                f"{n['added']} added, {n['changed']} changed, {n['destroyed']} destroyed"
-            )
-        elif provisioned:
-            result.result = "provisioned"
-        else:
-            result.result = "changes" if plan is not None and plan.has_changes else "no changes"
+    def not_started(self, member: Member, reason: str) -> AccountResult:
+        result = AccountResult(member.key, member.encoded_id, member.organization)
+        result.result, result.summary = "not started", reason
+        return result
+
+    def failed(self, result: AccountResult, exc: CtctformError, lines: list[str]) -> None:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        stopped = isinstance(exc, Halted) and self.root.gate.interrupted
+        result.result = "interrupted" if stopped else "failed"
+        result.errors.append(first)
+        result.summary = first
+        lines.append(f"Error: {exc}")
 
     def finish(self, result: AccountResult, lines: list[str]) -> None:
         self.report.add(result)

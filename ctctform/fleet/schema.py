@@ -14,6 +14,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from ctctform.fleet.model import RESULTS
+
 SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
 FLEET_SCHEMA_PATH = SCHEMAS / "fleet.schema.json"
 REPORT_SCHEMA_PATH = SCHEMAS / "fleet-report.schema.json"
@@ -139,6 +141,7 @@ def fleet_schema() -> dict[str, Any]:
 
 
 def report_schema() -> dict[str, Any]:
+
     counts = {
         "type": "object",
         "properties": {k: {"type": "integer"} for k in ("add", "change", "destroy")},
@@ -151,17 +154,7 @@ def report_schema() -> dict[str, Any]:
             "encoded_account_id": {"type": ["string", "null"]},
             "organization_name": {"type": ["string", "null"]},
             "login_name": {"type": ["string", "null"]},
-            "result": {
-                "enum": [
-                    "no changes",
-                    "changes",
-                    "applied",
-                    "provisioned",
-                    "failed",
-                    "skipped",
-                    "finished earlier",
-                ]
-            },
+            "result": {"enum": list(RESULTS)},
             "finished": {"type": "boolean"},
             "changes": counts,
             "requests": {"type": "integer"},
@@ -169,6 +162,14 @@ def report_schema() -> dict[str, Any]:
             "summary": {"type": "string"},
             "errors": {"type": "array", "items": {"type": "string"}},
             "plan": {"type": ["string", "null"], "description": "The text plan, as shown."},
+            "billing_plan": {
+                "type": ["string", "null"],
+                "description": "The plan_type this run set (apply) or would set (plan).",
+            },
+            "resumed": {
+                "type": "boolean",
+                "description": "Carried over unchanged from the report given to --resume.",
+            },
         },
     }
     return {
@@ -183,6 +184,7 @@ def report_schema() -> dict[str, Any]:
             "shard": {"type": ["string", "null"]},
             "started_at": {"type": "string"},
             "complete": {"type": "boolean", "description": "false while the run goes on."},
+            "interrupted": {"type": "boolean", "description": "Stopped by Ctrl-C or SIGTERM."},
             "accounts": {"type": "array", "items": account},
             "totals": {"type": "object"},
         },

@@ -99,11 +99,22 @@ class Segments(Kind):
         path = f"{self.path}/{live.id}"
         rec = client.get(path)
         if not isinstance(rec, dict) or not self.valid_detail(rec):
-            raise AnswerError(f"GET {path}: the answer has no segment_criteria text")
+            raise AnswerError(
+                f"GET {path}: the answer has no segment_criteria, or it is not a JSON object"
+            )
         return {"segment_criteria": rec["segment_criteria"]}
 
     def valid_detail(self, detail: dict[str, Any]) -> bool:
-        return isinstance(detail.get("segment_criteria"), str)
+        # The API stores criteria as JSON text of an object (API guide, "Segments": the
+        # segment_criteria property). Anything else is a broken answer, not criteria to
+        # compare: taken as text, every declared segment would be rewritten.
+        raw = detail.get("segment_criteria")
+        if not isinstance(raw, str):
+            return False
+        try:
+            return isinstance(json.loads(raw), dict)
+        except (ValueError, RecursionError):
+            return False
 
     def current(self, live: Live) -> dict[str, Any]:
         raw = live.record.get("segment_criteria")

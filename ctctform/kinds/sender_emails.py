@@ -60,7 +60,7 @@ class SenderEmails(Kind):
 
     def read(self, client: ApiLike) -> list[Live]:
         # Not paged: the answer is the array of the account's addresses.
-        return self.parse(client.get(self.path) or [], f"GET {self.path}")
+        return self.parse(client.get(self.path), f"GET {self.path}")
 
     def record_schema(self) -> dict[str, Any]:
         return {

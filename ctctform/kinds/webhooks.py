@@ -111,7 +111,7 @@ class Webhooks(Kind):
 
     def read(self, client: ApiLike) -> list[Live]:
         # Not paged: the collection is a plain array of at most four subscriptions.
-        return self.parse(client.get(self.path) or [], f"GET {self.path}")
+        return self.parse(client.get(self.path), f"GET {self.path}")
 
     def record_schema(self) -> dict[str, Any]:
         return {

@@ -41,7 +41,7 @@ def check_keys(kind: ManifestKind, decls: Iterable[Declared]) -> list[Issue]:
     for decl in decls:
         res = decl.resource
         substituted = res.key != decl.key_raw
-        where = f"{decl.where}.{decl.key_field}" if decl.key_field else decl.where
+        where = decl.key_where
         after = " after substituting vars" if substituted else ""
         limit = kind.identity_max
         if not res.key.strip() and (res.key or substituted):
@@ -78,7 +78,7 @@ def check_identities(kind: ManifestKind, group: list[Declared]) -> list[Issue]:
             keys[decl.resource.key] = decl
             continue
         reason = f"duplicate {decl.label}: also declared at {_place(first)}"
-        issues.append(decl.at(decl.key_line, f"{decl.where}.{decl.key_field}", reason))
+        issues.append(decl.at(decl.key_line, decl.key_where, reason))
     issues += _check_derived_names(kind, group, keys)
     old_names: dict[str, tuple[Declared, int]] = {}
     for decl in group:
@@ -107,10 +107,10 @@ def _check_derived_names(
         first = names.setdefault(name, decl)
         if first is not decl:
             reason = (
-                f"{decl.key_field} {decl.resource.key!r} gives the API name {name!r}, like "
+                f"{decl.key_field or decl.noun} {decl.resource.key!r} gives the API name {name!r}, like "
                 f"{first.resource.key!r} at {_place(first)}; names must be unique"
             )
-            issues.append(decl.at(decl.key_line, f"{decl.where}.{decl.key_field}", reason))
+            issues.append(decl.at(decl.key_line, decl.key_where, reason))
     return issues
 
 

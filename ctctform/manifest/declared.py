@@ -32,6 +32,12 @@ class Declared:
         return format_path(self.path)
 
     @property
+    def key_where(self) -> str:
+        """Where the identity was written: `tags[2].name`, or `sender_emails[1]` for a
+        scalar item."""
+        return f"{self.where}.{self.key_field}" if self.key_field else self.where
+
+    @property
     def file(self) -> str:
         return self.resource.location.file
 

@@ -15,8 +15,8 @@ from pathlib import Path
 from ctctform.manifest.model import ManifestError
 
 SUFFIXES = (".yaml", ".yml")
-MAX_FILE_BYTES = 8 * 1024 * 1024  # a 5,000-resource manifest is about 1 MB
-MAX_TOTAL_BYTES = 64 * 1024 * 1024
+MAX_FILE_BYTES = 4 * 1024 * 1024  # a 5,000-resource manifest is about 1 MB
+MAX_TOTAL_BYTES = 32 * 1024 * 1024
 
 
 def manifest_files(path: str | Path) -> list[tuple[Path, str]]:
@@ -69,18 +69,12 @@ def read_bounded(path: Path, display: str, budget: list[int]) -> bytes:
     """The file's bytes, refusing anything but a regular file of at most MAX_FILE_BYTES.
 
     `budget` is a one-item list holding the bytes still allowed for the whole manifest.
-    Opened non-blocking so a file swapped for a FIFO after the check cannot hang the run.
     """
+    limit = min(MAX_FILE_BYTES, budget[0])
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        data = read_regular(path, limit)
     except OSError as exc:
-        raise ManifestError([f"{display}:1: cannot read file: {exc.strerror}"]) from None
-    with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(handle.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise ManifestError([f"{display}:1: not a regular file"])
-        limit = min(MAX_FILE_BYTES, budget[0])
-        data = handle.read(limit + 1)
+        raise ManifestError([f"{display}:1: cannot read file: {exc.strerror or exc}"]) from None
     if len(data) > limit:
         if limit < MAX_FILE_BYTES:
             reason = f"the manifest's files together exceed {MAX_TOTAL_BYTES // 2**20} MB"
@@ -89,3 +83,16 @@ def read_bounded(path: Path, display: str, budget: list[int]) -> bytes:
         raise ManifestError([f"{display}:1: {reason}"])
     budget[0] -= len(data)
     return data
+
+
+def read_regular(path: Path, limit: int) -> bytes:
+    """At most `limit + 1` bytes of a regular file (more than `limit` means too large).
+
+    Opened non-blocking, and checked on the open descriptor, so a FIFO or device (or a file
+    swapped for one after an earlier check) cannot hang the run or exhaust memory.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise OSError(0, "not a regular file")
+        return handle.read(limit + 1)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import itertools
 import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -24,6 +25,8 @@ if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "manifest.schema.json"
+
+MAX_ERRORS = 200
 
 _TYPE_WORDS = {
     "boolean": "a boolean",
@@ -60,7 +63,8 @@ class SchemaChecker:
 
             self._full = Draft7Validator(self.schema)
         issues: list[Issue] = []
-        errors = list(self._full.iter_errors(doc))
+        # A file can be wrong in a hundred thousand ways at once; the first few hundred say it.
+        errors = list(itertools.islice(self._full.iter_errors(doc), MAX_ERRORS))
         # A wrong type makes the other checks on that node noise ("must be one of" on a list).
         typed = {tuple(e.absolute_path) for e in errors if e.validator == "type"}
         for error in errors:

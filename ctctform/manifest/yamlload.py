@@ -37,6 +37,7 @@ MAX_DEPTH = 64
 # Nodes built again through aliases. A manifest may reuse a block with `*anchor`; an "alias
 # bomb" (each level nine aliases to the one before) would build hundreds of millions.
 MAX_ALIAS_NODES = 100_000
+MAX_NODES = 600_000
 
 
 class LDict(dict):
@@ -111,8 +112,13 @@ def parse_yaml(text: str, display: str) -> tuple[Any, list[Issue]]:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         raise YamlFileError(_syntax_issue(exc, display)) from exc
-    except yaml.YAMLError as exc:  # pragma: no cover - libyaml always gives a mark
-        raise YamlFileError(Issue(display, 1, "", f"invalid YAML: {exc}")) from exc
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (a NUL byte)
+        line = text.count("\n", 0, max(0, exc.position)) + 1
+        reason = f"invalid YAML: the character {exc.character!r} is not allowed in YAML"
+        raise YamlFileError(Issue(display, line, "", reason)) from exc
+    except yaml.YAMLError as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise YamlFileError(Issue(display, 1, "", f"invalid YAML: {first}")) from exc
     finally:
         loader.dispose()
     if node is None:
@@ -156,6 +162,7 @@ class _Builder:
         self._active: set[int] = set()  # containers being built, to catch recursive aliases
         self._built: set[int] = set()  # containers built once: building again is an alias
         self._repeats = 0
+        self._nodes = 0
         self._constructor = SafeConstructor()
 
     def build(self, node: Node) -> Any:
@@ -190,16 +197,19 @@ class _Builder:
         out = LDict(node.start_mark.line + 1)
         key_lines, value_lines = out.key_lines, out.value_lines
         merged = 0  # leading pairs that came from `<<` merge keys: explicit keys override them
+        merge_line = 0  # where the `<<` is: merged keys are declared there, not at the anchor
         if any(key_node.tag == MERGE_TAG for key_node, _ in node.value):
             explicit = sum(1 for key_node, _ in node.value if key_node.tag != MERGE_TAG)
+            merge_line = next(k for k, _ in node.value if k.tag == MERGE_TAG).start_mark.line + 1
             self._flatten(node)
             merged = len(node.value) - explicit
+        self._count(len(node.value), node)
         for index, (key_node, value_node) in enumerate(node.value):
             if key_node.__class__ is ScalarNode and key_node.tag == STR_TAG:
                 key = key_node.value
             else:
                 key = self.build(key_node)
-            line = key_node.start_mark.line + 1
+            line = key_node.start_mark.line + 1 if index >= merged else merge_line
             if not isinstance(key, Hashable):
                 self.issues.append(Issue(self.display, line, "", "a key must be a plain value"))
                 continue
@@ -213,11 +223,18 @@ class _Builder:
                 out[key] = self.build(value_node)
             # A merged key gets a negative mark so one explicit override is not a duplicate.
             key_lines[key] = line if index >= merged else -line
-            value_lines[key] = value_node.start_mark.line + 1
+            value_lines[key] = value_node.start_mark.line + 1 if index >= merged else merge_line
         if merged:
             for key, line in key_lines.items():
                 key_lines[key] = abs(line)
         return out
+
+    def _count(self, more: int, node: Node) -> None:
+        """Bound the work: a manifest of 5,000 resources builds about 150,000 nodes."""
+        self._nodes += more
+        if self._nodes > MAX_NODES:
+            reason = f"more than {MAX_NODES:,} YAML values in one file; split it"
+            raise _TooBig(node.start_mark.line + 1, reason)
 
     def _flatten(self, node: MappingNode) -> None:
         try:
@@ -229,6 +246,7 @@ class _Builder:
         if node.tag != SEQ_TAG:
             self._issue(node, f"unsupported YAML tag {node.tag!r}")
         out = LList(node.start_mark.line + 1)
+        self._count(len(node.value), node)
         lines = out.item_lines
         for item in node.value:
             if item.__class__ is ScalarNode and item.tag == STR_TAG:

@@ -13,6 +13,7 @@ from ctctform.kinds import REGISTRY
 from ctctform.manifest import Shape
 from ctctform.plan import Change, Plan
 
+
 def name(change: Change) -> str:
     """`lists 'Newsletter'`, or the kind alone for a singleton."""
     if REGISTRY[change.kind].shape is Shape.SINGLETON:

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 import click
-from deepdiff import DeepDiff
 
 from ctctform.kinds import REGISTRY
 from ctctform.manifest import Shape
 from ctctform.manifest.refs import Unresolved
 from ctctform.plan import Action, Change, Plan
+from ctctform.render.tree import STEP, scalar, tree_lines
 
 SYMBOL = {
     Action.CREATE: ("+", "green"),
@@ -29,48 +30,34 @@ VERB = {
 }
 
 
-def show(value: Any) -> str:
+def show(value: Any, names: Mapping[str, str] | None = None) -> str:
     if isinstance(value, Unresolved):
         return str(value)
+    if names and isinstance(value, str) and value in names:
+        return scalar(value, names)
     return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
 
 
-def field_lines(change: Change) -> list[tuple[str, str]]:
-    """(symbol, text) per changed field; nested values show only the paths that differ."""
-    out = []
+def field_lines(change: Change, names: Mapping[str, str]) -> list[tuple[str, str]]:
+    """(mark, text) per changed field. Nested values (segment criteria) are shown whole, as
+    indented YAML-like lines with only the changed leaves marked."""
+    out: list[tuple[str, str]] = []
     for name, fc in change.fields.items():
+        nested = isinstance(fc.after, dict | list) and bool(fc.after)
         if change.action is Action.CREATE:
             if fc.after == change.key:
                 continue  # the identity is already in the title
-            out.append(("+", f"{name} = {show(fc.after)}"))
-        elif isinstance(fc.before, dict | list) and isinstance(fc.after, dict | list):
-            out.extend(nested_lines(name, fc.before, fc.after))
+            if nested:
+                out += [("+", f"{name}:")] + [
+                    ("+", t) for _, t in tree_lines(fc.after, fc.after, names, STEP)
+                ]
+            else:
+                out.append(("+", f"{name} = {show(fc.after, names)}"))
+        elif nested and type(fc.before) is type(fc.after):
+            out += [("~", f"{name}:")] + tree_lines(fc.before, fc.after, names, STEP)
         else:
-            out.append(("~", f"{name} = {show(fc.before)} -> {show(fc.after)}"))
+            out.append(("~", f"{name} = {show(fc.before, names)} -> {show(fc.after, names)}"))
     return out
-
-
-def dotted(name: str, item: Any) -> str:
-    """deepdiff's path list as `criteria.group[1].op`."""
-    out = name
-    for part in item.path(output_format="list"):
-        out += f"[{part}]" if isinstance(part, int) else f".{part}"
-    return out
-
-
-def nested_lines(name: str, before: Any, after: Any) -> list[tuple[str, str]]:
-    tree = DeepDiff(before, after, verbose_level=2).tree
-    lines = []
-    for report in ("values_changed", "type_changes"):
-        for item in tree.get(report, []):
-            lines.append(("~", f"{dotted(name, item)} = {show(item.t1)} -> {show(item.t2)}"))
-    for report in ("dictionary_item_added", "iterable_item_added"):
-        for item in tree.get(report, []):
-            lines.append(("+", f"{dotted(name, item)} = {show(item.t2)}"))
-    for report in ("dictionary_item_removed", "iterable_item_removed"):
-        for item in tree.get(report, []):
-            lines.append(("-", f"{dotted(name, item)} = {show(item.t1)}"))
-    return lines or [("~", f"{name} = {show(before)} -> {show(after)}")]
 
 
 def title(change: Change) -> str:
@@ -81,14 +68,14 @@ def title(change: Change) -> str:
     return f'{change.kind} "{change.key}"'
 
 
-def render_change(change: Change, color: bool) -> list[str]:
+def render_change(change: Change, color: bool, names: Mapping[str, str] | None = None) -> list[str]:
     sym, fg = SYMBOL[change.action]
 
     def paint(text: str, c: str | None = fg) -> str:
         return click.style(text, fg=c) if color else text
 
     lines = [paint(f"  # {title(change)} {VERB[change.action]}", None)]
-    body = field_lines(change) if change.action is not Action.DELETE else []
+    body = field_lines(change, names or {}) if change.action is not Action.DELETE else []
     if change.action is Action.RENAME:  # the title already shows old -> new
         key_field = REGISTRY[change.kind].key_field
         body = [(s, t) for s, t in body if not t.startswith(f"{key_field} =")]
@@ -97,7 +84,7 @@ def render_change(change: Change, color: bool) -> list[str]:
         lines.append(paint(head))
         return lines
     lines.append(paint(head) + " {")
-    colors = {"+": "green", "-": "red", "~": "yellow"}
+    colors = {"+": "green", "-": "red", "~": "yellow", " ": None}
     for s, text in body:
         lines.append("      " + paint(s, colors[s]) + " " + text)
     lines.append("    }")
@@ -113,7 +100,7 @@ def render_plan(plan: Plan, color: bool = False) -> str:
             out.append("ctctform will perform the following actions:")
         out.append("")
         for change in plan.actionable:
-            out.extend(render_change(change, color))
+            out.extend(render_change(change, color, plan.names))
             out.append("")
     for change in plan.notes:
         out.append(f"  # {title(change)}: {change.note}")

@@ -74,3 +74,15 @@ def test_href_helpers() -> None:
 def test_a_page_that_is_not_an_object_is_an_error(client: Client) -> None:
     with pytest.raises(AnswerError, match="expected a JSON object page"):
         client.paginate("/partner/webhooks/subscriptions", "x")  # answers a JSON array
+
+
+def test_next_links_in_the_guides_contacts_service_shape_are_followed_by_cursor() -> None:
+    """The API guide's tags example answers `/contacts-service/v3/accounts/{id}/...?cursor=`:
+    the cursor is taken from it and the known path requested (the link's path 404s)."""
+    seed = {"tags": [{"name": f"Tag {i:03d}"} for i in range(25)]}
+    with Sandbox(port=0, seed=seed, next_link_style="contacts-service") as sb:
+        with Client(sandbox_config(sb)) as client:
+            tags = client.paginate("/contact_tags", "tags", limit=10)
+        paths = [r.path for r in sb.requests]
+    assert len(tags) == 25 and len({t["tag_id"] for t in tags}) == 25
+    assert paths == ["/v3/contact_tags"] * 3  # never the link's own path

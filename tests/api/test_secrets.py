@@ -89,3 +89,34 @@ def test_secrets_never_leak(
     secrets = {*SERVER_SECRETS.values(), *WRONG, *issued}
     leaked = sorted(s for s in secrets if s in haystack)
     assert leaked == []
+
+
+@pytest.mark.parametrize("secret", ['Fleet"pa55\\word', "p<a>ss&w0rd'", "pässwörd-ünï"])
+def test_every_encoded_form_of_a_secret_is_masked(secret: str) -> None:
+    """A secret echoed back inside JSON (once, or JSON quoted again in a report), in a URL,
+    in HTTP Basic, or on an HTML page is masked like the plain value."""
+    import base64
+    import html
+    import json
+    from urllib.parse import quote
+
+    from ctctform.api.redact import Redactor
+
+    redactor = Redactor()
+    redactor.add_pair("fleet-user", secret)
+    once = json.dumps(secret)[1:-1]
+    forms = [
+        secret,
+        once,
+        json.dumps(secret, ensure_ascii=False)[1:-1],
+        json.dumps(once)[1:-1],
+        json.dumps({"error_message": f'body {{"password": "{once}"}}'}),
+        quote(secret, safe=""),
+        base64.b64encode(f"fleet-user:{secret}".encode()).decode(),
+        html.escape(secret),
+        html.escape(once),
+    ]
+    for form in forms:
+        masked = redactor.redact(f"before {form} after")
+        assert "pa55" not in masked and "ss&" not in masked and "wörd" not in masked, masked
+        assert masked.startswith("before ") and masked.endswith(" after"), masked

@@ -57,9 +57,12 @@ def test_the_address_is_created_when_absent_then_replaced_keeping_undeclared_fie
     ]
     # Someone adds a second address line in the web UI; the manifest changes the city only.
     address = api.get("/account/summary/physical_address").json()
-    assert api.put(
-        "/account/summary/physical_address", json={**address, "address_line2": "Unit 4"}
-    ).status_code == 200
+    assert (
+        api.put(
+            "/account/summary/physical_address", json={**address, "address_line2": "Unit 4"}
+        ).status_code
+        == 200
+    )
     path = manifest(SETTINGS.replace("city: Boston", "city: Cambridge"))
     sb.reset_log()
     apply_ok(ctct, path)

@@ -300,7 +300,7 @@ def test_custom_field_update_keeps_choice_ids(sb, ctct, manifest):
     """)
     plan = ctct(["plan", path])
     assert summary_line(plan.stdout) == "Plan: 0 to add, 1 to change, 0 to destroy."
-    assert '+ choices[2] = "Blue"' in plan.stdout
+    assert '~ choices:\n          - "Red"\n          - "Green"\n      +   - "Blue"\n' in plan.stdout
     sb.reset_log()
     apply_ok(ctct, path)
     assert write_summary(sb) == [("PUT", f"/v3/contact_custom_fields/{field_id}", 200)]

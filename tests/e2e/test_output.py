@@ -5,6 +5,10 @@ from __future__ import annotations
 import json
 import re
 
+import jsonschema
+
+from ctctform.planfile import PLAN_SCHEMA_PATH, plan_schema
+
 from .helpers import EXAMPLES, apply_ok, reads, v3, writes
 
 SEED = EXAMPLES / "demo-seed.yaml"
@@ -51,13 +55,26 @@ def test_plan_json_with_detailed_exitcode_and_out(sb, ctct, tmp_path):
     assert "Saved the plan" in res.stderr  # the notice does not spoil the JSON
 
 
+def test_a_saved_plan_validates_against_the_committed_plan_schema(sb, ctct, tmp_path):
+    sb.seed(SEED)
+    res = ctct(["plan", BASIC, "--out", tmp_path / "plan.json"])
+    assert res.code == 0, res
+    committed = json.loads(PLAN_SCHEMA_PATH.read_text(encoding="utf-8"))
+    assert committed == plan_schema()  # `make schemas` rewrites it
+    doc = json.loads((tmp_path / "plan.json").read_text())
+    jsonschema.Draft7Validator(committed).validate(doc)
+    assert {c["action"] for c in doc["changes"]} >= {"create", "rename", "update", "delete"}
+    printed = ctct(["schema", "--for", "plan"])
+    assert json.loads(printed.stdout) == committed
+
+
 def test_plan_markdown_summary(sb, ctct, tmp_path):
     sb.seed(SEED)
     md = tmp_path / "plan.md"
     res = ctct(["plan", BASIC, "--markdown", md])
     assert res.code == 0, res
     text = md.read_text()
-    assert text.startswith("### ctctform plan\n")
+    assert text.startswith("### ctctform plan: Sandbox Organization (`a07e1l8cdif9`)\n")
     assert "| add | change | destroy | replace |" in text
     assert "| 5 | 5 | 2 | 0 |" in text
     assert "```diff" in text

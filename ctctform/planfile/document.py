@@ -17,7 +17,9 @@ from ctctform.errors import CtctformError
 from ctctform.kinds import FieldChange, Live
 from ctctform.live import LiveReader, LiveState
 from ctctform.manifest import Location, Resource
+from ctctform.manifest.files import read_regular
 from ctctform.plan import PLAN_FORMAT, Action, Change, Plan
+from ctctform.planfile.schema import document_problem
 
 MAX_PLAN_BYTES = 64 * 1024 * 1024
 
@@ -107,12 +109,15 @@ def change_from_document(doc: dict[str, Any], live: Live | None) -> Change:
 
 
 def read_document(path: Path) -> dict[str, Any]:
-    """A saved plan's JSON, checked for the format this ctctform reads."""
+    """A saved plan's JSON, checked against the plan schema before any of it is used."""
     try:
-        if path.stat().st_size > MAX_PLAN_BYTES:
+        data = read_regular(path, MAX_PLAN_BYTES)
+        if len(data) > MAX_PLAN_BYTES:
             raise CtctformError(f"{path}: larger than any plan ctctform writes")
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, RecursionError) as exc:
+        doc = json.loads(data.decode("utf-8"))
+    except OSError as exc:
+        raise CtctformError(f"{path}: cannot read the plan file: {exc.strerror or exc}") from None
+    except (ValueError, RecursionError) as exc:
         raise CtctformError(
             f"{path}: not a readable plan file ({exc.__class__.__name__})"
         ) from None
@@ -120,9 +125,11 @@ def read_document(path: Path) -> dict[str, Any]:
         raise CtctformError(f"{path}: not a ctctform plan file")
     if doc.get("format_version") != PLAN_FORMAT:
         raise CtctformError(
-            f"{path}: plan format {doc.get('format_version')!r} is not supported "
+            f"{path}: plan format {doc.get('format_version')!r:.40} is not supported "
             f"(this ctctform reads format {PLAN_FORMAT}); make the plan again"
         )
+    if problem := document_problem(doc):
+        raise CtctformError(f"{path}: not a valid plan file: {problem}")
     return doc
 
 

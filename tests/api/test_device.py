@@ -1,0 +1,56 @@
+"""The device authorization grant (RFC 8628) against the sandbox's authorization server."""
+
+from __future__ import annotations
+
+import pytest
+
+from ctctform.api import AuthError, Client, device
+from ctctform.sandbox import Sandbox
+
+from .helpers import sandbox_config
+
+
+def _client(sb: Sandbox) -> Client:
+    config = sandbox_config(sb, client_id="sandbox-public").replace(
+        client_secret=None, access_token=None
+    )
+    return Client(config)
+
+
+def test_slow_down_adds_five_seconds_and_pending_keeps_polling() -> None:
+    with Sandbox(
+        port=0, device={"interval": 1, "slow_down_polls": 1, "approve_after_polls": 2}
+    ) as sb:
+        waits: list[float] = []
+
+        def sleep(seconds: float) -> None:
+            waits.append(seconds)
+            sb.advance_clock(seconds)  # the server's time moves with ours: no real waiting
+
+        with _client(sb) as client:
+            code = device.start(client.tokens)
+            answer = device.wait(client.tokens, code, sleep=sleep, clock=sb.clock.monotonic)
+    assert answer["access_token"] and answer["refresh_token"]
+    # 1 s (the server's interval), then slow_down: 6 s from then on, until approved.
+    assert waits[0] == 1 and all(w == 6 for w in waits[1:]) and len(waits) >= 3
+
+
+def test_an_expired_code_ends_the_login_with_a_clear_message() -> None:
+    never = {"interval": 1, "expires_in": 3, "approve_after_polls": None}
+    with (
+        Sandbox(port=0, device=never) as sb,
+        _client(sb) as client,
+        pytest.raises(AuthError, match="expired before it was approved"),
+    ):
+        code = device.start(client.tokens)
+        device.wait(client.tokens, code, sleep=sb.advance_clock, clock=sb.clock.monotonic)
+
+
+def test_a_confidential_client_cannot_start_a_device_login() -> None:
+    with (
+        Sandbox(port=0) as sb,
+        Client(sandbox_config(sb)) as client,
+        pytest.raises(AuthError) as caught,
+    ):
+        device.start(client.tokens)
+    assert "unauthorized_client" in str(caught.value) or "invalid_client" in str(caught.value)
