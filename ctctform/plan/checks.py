@@ -85,11 +85,11 @@ def deletes(changes: Changes, live: LiveState, policy: Policy) -> tuple[list[str
             "manifest (settings: {allow_replace: [KIND:NAME]})"
         )
     if not policy.allow_replace:
-        used += [_ack(policy, "allow_replace", c) for c in replaces if policy.replace_ok(c)]
+        used += _acks(policy, "allow_replace", [c for c in replaces if policy.replace_ok(c)])
     doomed = [c for c in changes.values() if c.action is Action.DELETE]
     acknowledged = [c for c in doomed if policy.deletes_ok(c)]
     if not policy.allow_delete:
-        used += [_ack(policy, "allow_delete", c) for c in acknowledged]
+        used += _acks(policy, "allow_delete", acknowledged)
     if policy.allow_delete:
         return errors, used
     counted = Counter(c.kind for c in doomed if not policy.deletes_ok(c))
@@ -110,10 +110,19 @@ def deletes(changes: Changes, live: LiveState, policy: Policy) -> tuple[list[str
     return errors, used
 
 
-def _ack(policy: Policy, setting: str, change: Change) -> str:
+def _acks(policy: Policy, setting: str, changes: list[Change]) -> list[str]:
+    """One line per kind: `settings.allow_delete (FILE:LINE) accepts deleting 3 tags: 'A',
+    'B', 'C'` (at most five names: a prune of thousands is one line, not thousands)."""
     where = policy.sources.get(setting, "the manifest")
     verb = "replacing" if setting == "allow_replace" else "deleting"
-    return f"settings.{setting} ({where}) accepts {verb} {change.address}"
+    by_kind: dict[str, list[str]] = {}
+    for change in changes:
+        by_kind.setdefault(change.kind, []).append(repr(change.key))
+    out = []
+    for kind, keys in by_kind.items():
+        names = ", ".join(keys[:5]) + (f" and {len(keys) - 5} more" if len(keys) > 5 else "")
+        out.append(f"settings.{setting} ({where}) accepts {verb} {len(keys)} {kind}: {names}")
+    return out
 
 
 def dangling(changes: Changes, live: LiveState) -> tuple[list[str], list[tuple[str, str]]]:

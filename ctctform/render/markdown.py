@@ -99,8 +99,7 @@ def head(plan: Plan, heading: str) -> list[str]:
             "are not shown and may be pending.",
             "",
         ]
-    out += [f"Acknowledged in the manifest: {escape(a)}" for a in plan.acknowledgements]
-    return out + ([""] if plan.acknowledgements else [])
+    return out
 
 
 def render_markdown(
@@ -127,6 +126,8 @@ def render_markdown(
             cut.append(f"{left} of {len(items)} {what}")
 
     section("Errors", [[f"- :x: **{escape(e)}**"] for e in plan.errors], "errors")
+    acks = [[f"- {escape(a)}"] for a in plan.acknowledgements]
+    section("Acknowledged in the manifest", acks, "acknowledgements")
     out += _deletes(plan, budget, cut)
     section("Warnings", [[f"- :warning: {escape(w)}"] for w in plan.warnings], "warnings")
     notes = [[f"- {escape(title(c))}: {escape(c.note or '')}"] for c in plan.notes]

@@ -4,6 +4,7 @@ names escaped, references named, criteria shown as structure."""
 
 from __future__ import annotations
 
+import json
 import re
 
 from markdown_it import MarkdownIt
@@ -77,19 +78,46 @@ def test_names_are_escaped_and_references_are_named(sb, ctct, manifest, tmp_path
     assert '+     type: "and"' in fence.content  # criteria as indented structure
 
 
+CRITERIA = {
+    "version": "1.0.0",
+    "criteria": {
+        "type": "and",
+        "group": [
+            {
+                "type": "or",
+                "group": [
+                    {"source": "contact", "field": "first_name", "op": "eq", "const_value": "A"}
+                ],
+            }
+        ],
+    },
+}
+
+
 def test_a_5000_change_plan_fits_one_comment_with_every_delete(sb, ctct, tmp_path):
-    doomed = [f"Old tag {i:04d}" for i in range(1500)]
-    sb.seed({"tags": [{"name": n} for n in doomed]})
-    lists = "".join(f"  - name: List {i:04d}\n    description: {'x' * 40}\n" for i in range(3500))
+    """1,500 deletes (400 tags, 1,100 segments) and 3,500 creates (1,000 lists, the most an
+    account holds, and 2,500 segments)."""
+    tags = [f"Old tag {i:04d}" for i in range(400)]
+    segments = [f"Old segment {i:04d}" for i in range(1100)]
+    sb.seed(
+        {
+            "tags": [{"name": n} for n in tags],
+            "segments": [{"name": n, "criteria": CRITERIA} for n in segments],
+        }
+    )
+    criteria = json.dumps(CRITERIA)
+    lists = "".join(f"  - name: List {i:04d}\n    description: {'x' * 40}\n" for i in range(1000))
+    new = "".join(f"  - name: Segment {i:04d}\n    criteria: {criteria}\n" for i in range(2500))
     path = tmp_path / "big.yaml"
     path.write_text(
-        "version: 1\nlists:\n" + lists + "prune:\n  tags: true\n"
-        "settings:\n  allow_delete: [tags]\n"
-    )
+        "version: 1\nlists:\n" + lists + "segments:\n" + new
+        + "prune:\n  tags: true\n  segments: true\n"
+        "settings:\n  allow_delete: [tags, segments]\n"
+    )  # fmt: skip
     text = _plan_md(ctct, tmp_path, path)
     assert len(text) <= LIMIT, len(text)
     assert "| 3500 | 0 | 1500 | 0 |" in text  # the summary survives
-    assert all(f"`{n}`" in text for n in doomed)  # and every delete, by name
+    assert all(f"`{n}`" in text for n in tags + segments)  # and every delete, by name
     cut = re.search(r"_Cut to fit one comment: (.*?) are not shown", text)
     assert cut and "of 5000 changes in detail" in cut.group(1), text[-600:]
     tokens = _parse(text)

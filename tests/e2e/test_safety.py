@@ -138,6 +138,62 @@ def test_deleting_over_a_quarter_of_a_kind_needs_allow_delete(sb, ctct, manifest
     assert len(sb.store().lists) == 10
 
 
+# -- gates acknowledged in the manifest (settings:) ------------------------------------
+
+
+def test_a_replace_acknowledged_in_the_manifest_needs_no_flag_and_is_shown(sb, ctct, manifest):
+    sb.seed({"custom_fields": [{"label": "Signup Date", "type": "string"}]})
+    path = manifest(TYPE_CHANGE + "    settings:\n      allow_replace: ['custom_fields:Signup Date']\n")
+    plan = ctct(["plan", path])
+    assert plan.code == 0, plan
+    line = next(ln for ln in plan.stdout.splitlines() if ln.startswith("Acknowledged: "))
+    assert line == (
+        f"Acknowledged: settings.allow_replace ({path}:6) accepts replacing 1 custom_fields: "
+        "'Signup Date'"
+    )
+    md = ctct(["plan", path, "--markdown", "plan.md"])
+    assert md.code == 0, md
+    text = (path.parent / "plan.md").read_text()
+    assert "#### Acknowledged in the manifest\n\n- settings.allow\\_replace" in text, text
+    apply_ok(ctct, path)
+    assert sb.store().find("custom_fields", "Signup Date").type == "date"
+
+
+def test_an_acknowledgement_names_only_what_it_covers(sb, ctct, manifest):
+    sb.seed({"custom_fields": [{"label": "Signup Date", "type": "string"}]})
+    path = manifest(TYPE_CHANGE + "    settings:\n      allow_replace: ['custom_fields:Other']\n")
+    res = ctct(["apply", path, "--auto-approve"])
+    assert res.code == 1 and "--allow-replace" in res.output, res
+    assert writes(sb) == []
+
+
+def test_deletes_acknowledged_per_kind_and_a_raised_threshold(sb, ctct, manifest):
+    sb.seed({"tags": [{"name": f"Tag {i:02d}"} for i in range(30)]})
+    sb.seed({"lists": [{"name": f"List {i}"} for i in range(12)]})
+    path = manifest("""
+        version: 1
+        prune:
+          tags: true
+          lists: true
+        settings:
+          allow_delete: [tags]
+          max_deletes: 12
+          max_delete_percent: 100
+    """)
+    plan = ctct(["plan", path])
+    assert plan.code == 0, plan
+    assert (
+        f"Acknowledged: settings.allow_delete ({path}:6) accepts deleting 30 tags: 'Tag 00', "
+        "'Tag 01', 'Tag 02', 'Tag 03', 'Tag 04' and 25 more"
+    ) in plan.stdout
+    # A threshold given on the command line wins over the manifest's.
+    res = ctct(["apply", path, "--auto-approve", "--max-deletes", "5"])
+    assert res.code == 1 and "deletes 12 resources, more than the threshold of 5" in res.output
+    assert writes(sb) == []
+    apply_ok(ctct, path)
+    assert sb.store().tags == {} and sb.store().lists == {}
+
+
 # -- dangling references ----------------------------------------------------------------
 
 
