@@ -20,8 +20,9 @@ python=${CTCTFORM_PYTHON:-python3}
 summary=${GITHUB_STEP_SUMMARY:-/dev/null}
 outputs=${GITHUB_OUTPUT:-/dev/null}
 
-# Where the action caches them between runs (action.yml): the segment-detail cache and the
-# credential store, whose newest refresh token must outlive this run.
+# Where the action keeps them between runs (action.yml): the segment-detail cache, and the
+# credential store, whose newest refresh token must outlive this run (cached only encrypted,
+# with the credentials-key input: action/store.sh).
 export XDG_CACHE_HOME="$HOME/.cache"
 export CTCT_CREDENTIALS_FILE="$HOME/.config/ctctform/credentials.json"
 (umask 077 && mkdir -p "$XDG_CACHE_HOME" "$(dirname "$CTCT_CREDENTIALS_FILE")")

@@ -352,6 +352,7 @@ def test_action_yml_hands_every_input_to_run_sh_and_caches_what_it_uses() -> Non
     meta = yaml.safe_load((ROOT / "action.yml").read_text())
     assert set(meta["inputs"]) == {
         "path", "fleet", "mode", "args", "python-version", "github-token", "comment",
+        "credentials-key",
     }  # fmt: skip
     assert meta["inputs"]["path"]["default"] == "ctctform/"
     assert meta["inputs"]["mode"]["default"] == "auto"
@@ -373,14 +374,66 @@ def test_action_yml_hands_every_input_to_run_sh_and_caches_what_it_uses() -> Non
         "actions/cache/restore",
         "actions/cache/save",
     ]
-    for step in caches:
+    for step in caches:  # the store only ever as ciphertext
         assert step["with"]["path"].split() == [
             "~/.cache/ctctform",
-            "~/.config/ctctform/credentials.json",
+            "~/.config/ctctform/credentials.json.enc",
         ]
+    names = [s.get("name") for s in steps]
+    opened, sealed = (
+        names.index("Open the credential store"),
+        names.index("Seal the credential store"),
+    )
+    assert (
+        steps.index(caches[0]) < opened < names.index("ctctform") < sealed < steps.index(caches[1])
+    )
+    assert steps[sealed]["if"] == "always()"
+    for index in (opened, sealed):
+        assert steps[index]["env"]["CTCTFORM_CREDENTIALS_KEY"] == "${{ inputs.credentials-key }}"
     assert caches[0]["with"]["restore-keys"] == "ctctform-${{ runner.os }}-"
     assert caches[1]["if"] == "always()"
     assert 'CTCT_CREDENTIALS_FILE="$HOME/.config/ctctform/credentials.json"' in script
     assert 'XDG_CACHE_HOME="$HOME/.cache"' in script
     # The step's logic is the script (inputs reach it as environment, never as YAML text).
     assert run["run"].strip() == 'bash "${{ github.action_path }}/action/run.sh"'
+
+
+# -- the credential store in the cache ------------------------------------------------------
+
+STORE_SH = ROOT / "action" / "store.sh"
+
+
+def _store(step: str, home: Path, key: str | None) -> subprocess.CompletedProcess[str]:
+    env = {"PATH": os.environ["PATH"], "HOME": str(home)}
+    if key is not None:
+        env["CTCTFORM_CREDENTIALS_KEY"] = key
+    return subprocess.run(["bash", str(STORE_SH), step], env=env, capture_output=True, text=True)
+
+
+def test_the_store_is_cached_only_as_ciphertext_and_opens_with_its_key(tmp_path: Path) -> None:
+    store = tmp_path / ".config" / "ctctform" / "credentials.json"
+    store.parent.mkdir(parents=True)
+    secret = '{"clients": {"c1": {"refresh_token": "RT-rotated-5ecret-value"}}}'
+    store.write_text(secret)
+    assert _store("seal", tmp_path, "k3y-from-a-repo-secret").returncode == 0
+    sealed = store.with_name("credentials.json.enc")
+    assert not store.exists()  # nothing in the clear is left for the cache step
+    assert b"RT-rotated" not in sealed.read_bytes() and sealed.read_bytes().startswith(b"Salted__")
+    assert oct(sealed.stat().st_mode & 0o777) == "0o600"
+
+    wrong = _store("open", tmp_path, "another-key")
+    assert wrong.returncode == 0 and "cannot be decrypted" in wrong.stdout
+    assert not store.exists() and not sealed.exists()  # a first run's start, not a crash
+
+    store.write_text(secret)
+    _store("seal", tmp_path, "k3y-from-a-repo-secret")
+    assert _store("open", tmp_path, "k3y-from-a-repo-secret").returncode == 0
+    assert store.read_text() == secret and oct(store.stat().st_mode & 0o777) == "0o600"
+
+
+def test_without_a_key_the_store_is_never_cached(tmp_path: Path) -> None:
+    store = tmp_path / ".config" / "ctctform" / "credentials.json"
+    store.parent.mkdir(parents=True)
+    store.write_text("{}")
+    assert _store("seal", tmp_path, None).returncode == 0
+    assert not store.exists() and not store.with_name("credentials.json.enc").exists()
