@@ -30,6 +30,7 @@ test: $(TESTSTAMP)
 lint: $(TESTSTAMP)
 	$(VENV)/bin/ruff check ctctform tests benchmarks scripts action
 	$(VENV)/bin/ruff format --check ctctform tests benchmarks scripts action
+	$(VENV)/bin/mypy
 
 # The sdist and the wheel built from it, as a release would make them; twine checks the metadata
 # and that the README renders as the long description. A stale *.egg-info/SOURCES.txt would add

@@ -83,25 +83,25 @@ def wait_for(
     Bounded by `settings.timeout` (`--activity-timeout`): an activity still processing then
     is reported, not waited for forever; it may still finish on its own.
     """
-    activity = _checked(activity, origin)
-    path = status_path(activity)
+    current = _checked(activity, origin)
+    path = status_path(current)
     deadline = clock() + settings.timeout
     interval = settings.initial
-    while not check(activity, origin):
+    while not check(current, origin):
         remaining = deadline - clock()
         if remaining <= 0:
             raise ActivityError(
-                f"activity {activity.get('activity_id', '?')} ({origin}) is still "
-                f"{activity.get('state')} after {settings.timeout:g}s; it may still finish: "
+                f"activity {current.get('activity_id', '?')} ({origin}) is still "
+                f"{current.get('state')} after {settings.timeout:g}s; it may still finish: "
                 "run plan later to see where the account stands (--activity-timeout waits "
                 "longer)",
-                activity_id=activity.get("activity_id"),
-                state=activity.get("state"),
+                activity_id=current.get("activity_id"),
+                state=current.get("state"),
             )
         sleep(min(interval, remaining))
         interval = min(settings.maximum, interval * settings.growth)
-        activity = _checked(get(path), f"GET {path}")
-    return activity
+        current = _checked(get(path), f"GET {path}")
+    return current
 
 
 def _checked(activity: Any, origin: str) -> dict[str, Any]:

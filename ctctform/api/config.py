@@ -96,8 +96,8 @@ class ClientConfig:
     def _validate(self) -> None:
         for name in ("api_url", "token_url", "device_auth_url", "partner_token_url"):
             check_url(name, getattr(self, name))
-        positive = ("rate_limit", "connect_timeout", "timeout", "max_retry_time")
-        positive += ("backoff_initial", "backoff_max", "activity_poll_initial")
+        positive: tuple[str, ...] = ("rate_limit", "connect_timeout", "timeout")
+        positive += ("max_retry_time", "backoff_initial", "backoff_max", "activity_poll_initial")
         positive += ("activity_poll_max", "activity_timeout")
         for name in positive:
             if not getattr(self, name) > 0:

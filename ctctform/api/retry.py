@@ -23,6 +23,7 @@ from tenacity import (
     stop_after_attempt,
     stop_before_delay,
 )
+from tenacity.stop import stop_base
 
 log = logging.getLogger("ctctform.api")
 
@@ -94,6 +95,16 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     return max(0.0, (when - now).total_seconds())
 
 
+class _Stop(stop_base):
+    """A policy's own stop rule, as tenacity combines stop rules (`a | b`)."""
+
+    def __init__(self, rule: Callable[[RetryCallState], bool]) -> None:
+        self.rule = rule
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        return self.rule(retry_state)
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     max_attempts: int = 6
@@ -113,7 +124,7 @@ class RetryPolicy:
 
     def backoff(self, attempt: int) -> float:
         """Equal jitter: half the exponential step fixed, half random, so threads spread out."""
-        step = min(self.backoff_max, self.backoff_initial * 2 ** (attempt - 1))
+        step = min(self.backoff_max, self.backoff_initial * 2.0 ** (attempt - 1))
         return step / 2 + random.uniform(0, step / 2)
 
     def wait(self, state: RetryCallState) -> float:
@@ -138,7 +149,7 @@ class RetryPolicy:
         retrying = Retrying(
             stop=stop_after_attempt(self.max_attempts)
             | stop_before_delay(self.max_time)
-            | self.stop,
+            | _Stop(self.stop),
             wait=self.wait,
             retry=retry_if_exception_type(RetryableFailure),
             reraise=True,

@@ -24,7 +24,7 @@ class Stats:
 
     def __init__(self, parent: Stats | None = None, routes: Routes | None = None) -> None:
         self._parent = parent
-        self._routes = routes or (parent._routes if parent else Routes())
+        self._routes: Routes = routes or (parent._routes if parent else Routes())
         # The latest reason the client is waiting (a retry after a 429), for a progress line.
         self.note = ""
         self._lock = threading.Lock()

@@ -13,7 +13,6 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Protocol
 
 from ctctform.api.errors import Halted, is_systemic
 from ctctform.apply.result import ApplyResult
@@ -27,10 +26,6 @@ from ctctform.plan import Action, Change, Plan, prerequisites, waves
 # report(change, text, status): called from worker threads as changes finish; status is
 # "ok", "partial" (the delete half of a replace), "failed" or "skipped".
 Reporter = Callable[[Change, str, str], None]
-
-
-class Haltable(Protocol):
-    def halt(self, reason: str) -> None: ...
 
 
 @dataclass(eq=False)
@@ -176,9 +171,7 @@ class Applier:
             first = message.splitlines()[0] if message else type(exc).__name__
             with self.lock:
                 self.result.stopped = self.result.stopped or first
-            halt = getattr(self.client, "halt", None)
-            if halt is not None:
-                halt(first)  # nothing new is sent, not even requests waiting for a slot
+            self.client.halt(first)  # nothing new is sent, not even requests waiting for a slot
         with self.lock:
             self.result.failed.extend((c, message) for c in task.changes)
         for c in task.changes:

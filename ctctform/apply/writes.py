@@ -37,8 +37,8 @@ class Writer:
         self.lock = threading.Lock()
         self.ids: dict[tuple[str, str], str] = {}
         self.live_by_key = {k: st.by_key() for k, st in live.kinds.items()}
-        for ref, ident in plan.references.items():
-            kind_ref, _, name = ref.partition(":")
+        for address, ident in plan.references.items():
+            kind_ref, _, name = address.partition(":")
             self.ids[(kind_ref, name)] = ident
         for ch in plan.actionable:
             ref = REGISTRY[ch.kind].ref

@@ -112,7 +112,7 @@ class Main(click.Group):
         except click.exceptions.Exit as exc:
             sys.exit(exc.exit_code)
         except click.ClickException as exc:
-            exc.message = redact(exc.message)
+            exc.message = redact(exc.message)  # type: ignore[misc]  # masked before shown
             exc.show()
             sys.exit(EXIT_ERROR)
         except click.Abort:

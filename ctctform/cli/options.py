@@ -96,7 +96,7 @@ selection_options = _stack(
 )
 
 # Options that change what a plan is; a saved plan was made with its own.
-PLAN_SHAPING = ("target", "exclude", "vars_", "allow_delete", "allow_replace")
+PLAN_SHAPING: tuple[str, ...] = ("target", "exclude", "vars_", "allow_delete", "allow_replace")
 PLAN_SHAPING += ("max_deletes", "max_delete_percent")
 
 

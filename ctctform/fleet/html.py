@@ -25,11 +25,12 @@ th, td { text-align: left; padding: .35rem .6rem; border-bottom: 1px solid #e3e6
   vertical-align: top; }
 th { background: #f4f5f7; font-weight: 600; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
-.result { font-weight: 600; border-radius: .3rem; padding: .05rem .4rem; }
-.r-failed { background: #fde2e1; color: #a1160a; }
-.r-changes, .r-applied, .r-provisioned { background: #fff1d6; color: #7a4b00; }
-.r-no-changes, .r-finished-earlier { background: #dff3e4; color: #1f6b34; }
-.r-skipped { background: #eceef1; color: #4a5160; }
+.result { font-weight: 600; border-radius: .3rem; padding: .05rem .4rem; white-space: nowrap; }
+.r-failed, .r-interrupted { background: #fde2e1; color: #a1160a; }
+.r-changes { background: #fff1d6; color: #7a4b00; }
+.r-applied, .r-provisioned { background: #dde9fb; color: #1b4a8c; }
+.r-no-changes { background: #dff3e4; color: #1f6b34; }
+.r-skipped, .r-not-started { background: #eceef1; color: #4a5160; }
 details pre { background: #f7f8fa; padding: .6rem; overflow-x: auto; font-size: 12px; }
 tr.hidden { display: none; }
 """
@@ -64,7 +65,13 @@ def _row(r: AccountResult) -> str:
     return (
         f'<tr data-result="{_e(r.result)}"><td>{_e(r.encoded_account_id or r.key)}</td>'
         f"<td>{_e(r.organization_name)}</td>"
-        f'<td><span class="result {css}">{_e(r.result)}</span></td>'
+        f'<td><span class="result {css}">{_e(r.result)}</span>'
+        + (
+            ' <small title="from the report given to --resume">(earlier)</small>'
+            if r.resumed
+            else ""
+        )
+        + "</td>"
         f'<td class="num">{_e(changes)}</td><td class="num">{r.requests}</td>'
         f'<td class="num">{r.seconds:.1f}s</td><td>{folded}</td></tr>'
     )

@@ -106,8 +106,8 @@ class FleetRun:
             self.report.interrupted = True
             pool.shutdown(wait=True, cancel_futures=True)  # in-flight ones stop at once
             for member in chosen:
-                future = submitted.get(member.key)
-                if future is None or future.cancelled():
+                begun = submitted.get(member.key)
+                if begun is None or begun.cancelled():
                     self.report.add(self.not_started(member, "the run was interrupted"))
             return self.report
         finally:

@@ -49,6 +49,8 @@ class ApiLike(Protocol):
 
     def run_activity(self, path: str, body: Any) -> dict[str, Any]: ...
 
+    def halt(self, reason: str) -> None: ...
+
 
 @dataclass
 class Live:

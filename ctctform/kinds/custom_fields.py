@@ -15,7 +15,8 @@ CHOICE_MAX = 255  # a choice label is at most 255 characters (API guide)
 SELECT_TYPES = ("single_select", "multi_select")
 # The spec bounds `type` to 20 characters without an enum; these are the types the API
 # guide's "Create a new custom_field" page names.
-FIELD_TYPES = ("string", "text_area", "number", "currency", "date", "datetime", "boolean")
+FIELD_TYPES: tuple[str, ...] = ("string", "text_area", "number", "currency", "date", "datetime")
+FIELD_TYPES += ("boolean",)
 FIELD_TYPES += SELECT_TYPES
 # CustomFieldRequest.choices: at most 20 for radio/checkbox display types, 100 for dropdown.
 CHOICE_LIMITS = {"radio": 20, "checkbox": 20, "dropdown": 100}

@@ -99,7 +99,7 @@ class LiveReader:
             self.cache.put(kind.detail_cache_key(lv), detail)
 
     def save_cache(self, state: LiveState) -> None:
-        keys = []
+        keys: list[str] = []
         for st in state.kinds.values():
             if st.kind.has_details:
                 keys.extend(k for lv in st.items if (k := st.kind.detail_cache_key(lv)))

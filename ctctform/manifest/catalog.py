@@ -7,7 +7,7 @@ are handed the registry's kinds and read nothing else about them.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 from ctctform.manifest.declared import Declared
 from ctctform.manifest.model import Issue, Resource, Shape
@@ -16,18 +16,19 @@ from ctctform.manifest.model import Issue, Resource, Shape
 class ManifestKind(Protocol):
     """The facts of a kind the manifest layer reads (every `ctctform.kinds.Kind` has them)."""
 
-    name: str
-    noun: str
-    title: str
-    shape: Shape
-    identity: str
-    identity_max: int | None
-    ref: str | None
-    renames: bool
-    prunable: bool
-    max_count: int | None
-    reference_fields: tuple[str, ...]
-    json_fields: Mapping[str, str]
+    # Class-level facts (ClassVar, as `Kind` declares them: read, never set).
+    name: ClassVar[str]
+    noun: ClassVar[str]
+    title: ClassVar[str]
+    shape: ClassVar[Shape]
+    identity: ClassVar[str]
+    identity_max: ClassVar[int | None]
+    ref: ClassVar[str | None]
+    renames: ClassVar[bool]
+    prunable: ClassVar[bool]
+    max_count: ClassVar[int | None]
+    reference_fields: ClassVar[tuple[str, ...]]
+    json_fields: ClassVar[Mapping[str, str]]
 
     def item_schema(self) -> dict[str, Any]: ...
 

@@ -85,9 +85,9 @@ def check_identities(kind: ManifestKind, group: list[Declared]) -> list[Issue]:
         for index, old in enumerate(decl.resource.renamed_from):
             line = decl.renamed_lines[index] if index < len(decl.renamed_lines) else decl.key_line
             where = f"{decl.where}.renamed_from"
-            reason = _rename_collision(decl, old, keys, old_names)
-            if reason:
-                issues.append(decl.at(line, where, reason))
+            collision = _rename_collision(decl, old, keys, old_names)
+            if collision:
+                issues.append(decl.at(line, where, collision))
             else:
                 old_names[old] = (decl, line)
     return issues

@@ -90,23 +90,25 @@ def load_schema() -> dict[str, Any]:
 def _issues_for(error: ValidationError, doc: Any, file: str) -> Iterator[Issue]:
     path = tuple(error.absolute_path)
     where = format_path(path)
-    instance = error.instance
+    instance: Any = error.instance
+    schema: Any = error.schema  # jsonschema types these loosely (Unset); they are JSON here
+    required: Any = error.validator_value
     if error.validator == "additionalProperties" and isinstance(instance, dict):
-        allowed = list(error.schema.get("properties", {}))
+        allowed = list(schema.get("properties", {}))
         for key in instance:
             if key not in allowed:
                 yield Issue(file, _key_line(instance, key), where, _unknown_key(key, allowed))
         return
     if error.validator == "required" and isinstance(instance, dict):
         line = getattr(instance, "line", 0) or line_of(doc, path)
-        for key in error.validator_value:
+        for key in required:
             if key not in instance:
                 yield Issue(file, line, where, f"missing required key {key!r}")
         return
     yield Issue(file, line_of(doc, path), where, _reason(error))
 
 
-def _key_line(instance: dict, key: Any) -> int:
+def _key_line(instance: dict[Any, Any], key: Any) -> int:
     if isinstance(instance, LDict):
         return instance.key_lines.get(key, instance.line)
     return 1
@@ -119,7 +121,9 @@ def _unknown_key(key: Any, allowed: list[str]) -> str:
 
 
 def _reason(error: ValidationError) -> str:
-    kind, value, schema = error.validator, error.validator_value, error.schema
+    kind = error.validator
+    value: Any = error.validator_value
+    schema: Any = error.schema
     custom = schema.get("errorMessage") if isinstance(schema, dict) else None
     if kind == "type":
         types = [value] if isinstance(value, str) else list(value)
@@ -138,7 +142,7 @@ def _reason(error: ValidationError) -> str:
     if kind == "minItems":
         return f"must have at least {value} items"
     if kind == "uniqueItems":
-        return _duplicate_item(error.instance)
+        return _duplicate_item(list(error.instance))  # type: ignore[arg-type]
     if kind == "minimum":
         return f"must be at least {value}"
     if kind == "maximum":
@@ -148,7 +152,7 @@ def _reason(error: ValidationError) -> str:
     if kind == "pattern":
         return f"must match the pattern {value}"
     if kind == "dependencies":
-        missing = [d for d in error.validator_value.get(_dependent(error), [])]
+        missing = [d for d in value.get(_dependent(error), [])]
         return f"needs {', '.join(repr(m) for m in missing)} as well" if missing else "incomplete"
     # jsonschema's own messages repeat the value, which may hold a secret: never show them.
     return f"does not satisfy the schema ({kind})"
@@ -157,7 +161,8 @@ def _reason(error: ValidationError) -> str:
 def _dependent(error: ValidationError) -> str:
     """The key whose presence required others (the first one present in the instance)."""
     instance = error.instance if isinstance(error.instance, dict) else {}
-    return next((k for k in error.validator_value if k in instance), "")
+    keys: Any = error.validator_value
+    return next((k for k in keys if k in instance), "")
 
 
 def _duplicate_item(items: list[Any]) -> str:

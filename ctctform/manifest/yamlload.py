@@ -40,7 +40,7 @@ MAX_ALIAS_NODES = 100_000
 MAX_NODES = 600_000
 
 
-class LDict(dict):
+class LDict(dict[Any, Any]):
     """A mapping that knows its own line and the line of each key and value."""
 
     __slots__ = ("line", "key_lines", "value_lines")
@@ -52,7 +52,7 @@ class LDict(dict):
         self.value_lines: dict[Any, int] = {}
 
 
-class LList(list):
+class LList(list[Any]):
     """A sequence that knows its own line and the line of each item."""
 
     __slots__ = ("line", "item_lines")
@@ -63,7 +63,7 @@ class LList(list):
         self.item_lines: list[int] = []
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+class _Loader(_BaseLoader):  # type: ignore[misc]
     """CSafeLoader with a lean resolver: no path resolvers, so no per-node bookkeeping."""
 
     def descend_resolver(self, current_node: Any, current_index: Any) -> None:
@@ -77,7 +77,7 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
             if implicit[0]:
                 for tag, regexp in _IMPLICIT.get(value[:1], ()):
                     if regexp.match(value):
-                        return tag
+                        return str(tag)
             return STR_TAG
         return SEQ_TAG if kind is SequenceNode else MAP_TAG
 
@@ -187,6 +187,7 @@ class _Builder:
         try:
             if isinstance(node, MappingNode):
                 return self._mapping(node)
+            assert isinstance(node, SequenceNode)
             return self._sequence(node)
         finally:
             self._active.discard(id(node))

@@ -67,3 +67,13 @@ def waves(group: list[Change]) -> list[list[Change]]:
         done |= {id(c) for c in ready}
         left = [c for c in left if id(c) not in done]
     return out
+
+
+def order_errors(group: list[Change]) -> list[str]:
+    """Changes that wait on each other, found while planning (the applier would find them
+    only once it got there): the plan's errors, or none."""
+    try:
+        waves(group)
+    except PlanError as exc:
+        return exc.errors
+    return []

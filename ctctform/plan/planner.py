@@ -19,12 +19,11 @@ from ctctform.plan.model import (
     Action,
     Change,
     Plan,
-    PlanError,
     Policy,
     dependencies,
     pending_marker,
 )
-from ctctform.plan.order import order_changes, waves
+from ctctform.plan.order import order_changes, order_errors
 from ctctform.plan.selection import Selection
 
 
@@ -136,10 +135,7 @@ class _Build:
         gate_errors, acknowledged = checks.deletes(self.changes, self.live, self.p.policy)
         self.errors += gate_errors
         ordered = order_changes(list(self.changes.values()))
-        try:
-            waves([c for c in ordered if c.action is not Action.DELETE])
-        except PlanError as exc:
-            self.errors.extend(exc.errors)
+        self.errors += order_errors([c for c in ordered if c.action is not Action.DELETE])
         return Plan(
             changes=ordered,
             fingerprint=self.live.fingerprint(),

@@ -12,7 +12,7 @@ from .faultrules import FaultRule
 from .faults import Faults, parse_faults
 from .messages import ApiRequest, ApiResponse
 from .requestlog import RequestRecord
-from .seed import SeedError
+from .seed_common import SeedError
 from .server import Sandbox
 from .store import AccountStore, StoreSettings
 from .wire import RawResponse

@@ -140,8 +140,8 @@ class SandboxApp:
         """What a fault rule answers, running the real handler first where it says so."""
         rules, action = self.state.faults.ruleset, rule.action
         if action == "endless_cursor":
-            real = run_real(strip_endless_cursor(request))
-            return Outcome(endless_page(rules, request, real), fault=action)
+            first = run_real(strip_endless_cursor(request))
+            return Outcome(endless_page(rules, request, first), fault=action)
         real = run_real(request) if rule.runs_handler else None
         if action == "stuck_activity":
             assert real is not None

@@ -16,7 +16,7 @@ import click
 from .device import DeviceSettings
 from .faults import parse_faults
 from .guard import is_loopback
-from .seed import SeedError
+from .seed_common import SeedError
 from .server import Sandbox
 
 POSITIVE = click.IntRange(min=1)

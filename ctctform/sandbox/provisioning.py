@@ -104,7 +104,9 @@ def new_provision_uuid() -> str:
     return str(uuid.uuid4())
 
 
-def plan_body(plan_type: str, billing_status: str, day: int | None, subscribers: int) -> dict:
+def plan_body(
+    plan_type: str, billing_status: str, day: int | None, subscribers: int
+) -> dict[str, Any]:
     """PlanTiersObject: a trial has no tiers; a paid plan the tier its contacts fall in."""
     tiers: list[dict[str, Any]] = []
     if plan_type != "TRIAL":

@@ -144,4 +144,4 @@ def match(url_map: Map, method: str, path: str) -> tuple[Route, dict[str, Any]] 
         )
         response.headers["Allow"] = allowed
         return response
-    return route, args
+    return route, dict(args)

@@ -133,7 +133,9 @@ def _seed_tag(store: AccountStore, item: dict[str, Any]) -> None:
 
 
 def _seed_custom_field(store: AccountStore, item: dict[str, Any]) -> None:
-    body = {k: item[k] for k in ("label", "type", "metadata", "version") if k in item}
+    body: dict[str, Any] = {
+        k: item[k] for k in ("label", "type", "metadata", "version") if k in item
+    }
     choices = [_choice(c) for c in item["choices"] or []] if "choices" in item else None
     deleted = [c for c in choices or [] if flag(c, "deleted")]
     for choice in choices or []:
@@ -177,8 +179,8 @@ def _seed_segment(store: AccountStore, item: dict[str, Any]) -> None:
             raise SeedError("criteria_json must be a string of JSON")
         criteria = _resolve(item["criteria_json"], store)
     body = {"name": item.get("name"), "segment_criteria": criteria}
-    validate_seed(body, "SegmentData")
-    store.create_segment(body["name"], criteria)
+    validate_seed(body, "SegmentData")  # a string name, or a SeedError
+    store.create_segment(str(body["name"]), criteria)
 
 
 def _seed_webhook(state: SandboxState, item: Any, where: str) -> None:

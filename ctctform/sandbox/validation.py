@@ -20,7 +20,8 @@ _FORMATS = FormatChecker(["uuid"])
 @cache
 def definitions() -> dict[str, Any]:
     with DEFINITIONS_FILE.open(encoding="utf-8") as handle:
-        return json.load(handle)["definitions"]
+        found: dict[str, Any] = json.load(handle)["definitions"]
+        return found
 
 
 @cache

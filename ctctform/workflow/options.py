@@ -28,7 +28,7 @@ class Options:
         return Policy(
             allow_delete=base.allow_delete,
             allow_replace=base.allow_replace,
-            max_deletes=_pick(base.max_deletes, s.max_deletes, "max_deletes" in self.explicit),
+            max_deletes=int(_pick(base.max_deletes, s.max_deletes, "max_deletes" in self.explicit)),
             max_delete_percent=_pick(
                 base.max_delete_percent, s.max_delete_percent, "max_delete_percent" in self.explicit
             ),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..messages import ApiRequest, ApiResponse, BadRequest, NotFound, ok
 from ..paging import Limit, paginate, with_cursor_query
 from ..records import ContactListRecord
@@ -28,7 +30,7 @@ def get_collection(ctx: Context) -> ApiResponse:
         if _status(r) in wanted and (name is None or r.name == name)
     ]
     page = paginate(request, lists, lambda r: (r.seq,), LIMIT, ctx.store.link_style())
-    body = {"lists": [r.to_api(membership_count=membership) for r in page.items]}
+    body: dict[str, Any] = {"lists": [r.to_api(membership_count=membership) for r in page.items]}
     if include_count:
         body["lists_count"] = len(lists)
     return ok(body | page.links())

@@ -107,9 +107,9 @@ class AccountMixin(StoreBase):
         for email in self.account.emails:
             if role in email.roles and email.email_address != address:
                 email.roles.remove(role)
-        email = self.account.email(address)
-        if email is not None and role not in email.roles:
-            email.roles.append(role)
+        holder = self.account.email(address)
+        if holder is not None and role not in holder.roles:
+            holder.roles.append(role)
 
     # -- physical address --------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -26,6 +26,7 @@ from ..records import (
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
+R = TypeVar("R")
 
 
 def locked(method: F) -> F:
@@ -101,7 +102,7 @@ class StoreBase:
                 raise Conflict(f"The {noun} {value!r} already exists.")
 
 
-def get_record(table: dict[Any, Any], key: Any, noun: str) -> Any:
+def get_record(table: Mapping[Any, R], key: Any, noun: str) -> R:
     record = table.get(key)
     if record is None:
         raise NotFound(f"The {noun} {key} was not found.")
