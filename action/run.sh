@@ -116,8 +116,13 @@ if [ "$mode" = plan ]; then
   fi
   echo "comment-url=$url" >>"$outputs"
 else
-  # `Plan: ...` means apply had something to do; `No changes.` means it had not.
-  if grep -q '^Plan: ' "$log"; then changes=true; else changes=false; fi
+  # `Plan: ...` means apply had something to do; `No changes.` means it had not. A fleet also
+  # creates accounts and sets billing plans, which are no manifest change.
+  if grep -qE '^(Plan: |Provisioned client account |Billing plan set to )' "$log"; then
+    changes=true
+  else
+    changes=false
+  fi
   output_section "ctctform apply (exit $code)" >>"$summary"
   echo "comment-url=" >>"$outputs"
 fi

@@ -9,11 +9,13 @@
 # all, and a rotating refresh token must reach the next run another way (long-lived refresh
 # tokens, or CTCT_ON_TOKEN_ROTATED: see docs/auth.md).
 #
-#   CTCT_CREDENTIALS_FILE      the store (default ~/.config/ctctform/credentials.json)
 #   CTCTFORM_CREDENTIALS_KEY   the passphrase; empty: nothing is cached
+#
+# The store is always ~/.config/ctctform/credentials.json, the path run.sh gives ctctform
+# and action.yml caches (a CTCT_CREDENTIALS_FILE set in the workflow is not used).
 set -uo pipefail
 
-store=${CTCT_CREDENTIALS_FILE:-$HOME/.config/ctctform/credentials.json}
+store="$HOME/.config/ctctform/credentials.json"
 sealed="$store.enc"
 key=${CTCTFORM_CREDENTIALS_KEY:-}
 cipher=(-aes-256-cbc -pbkdf2 -iter 200000 -md sha256 -pass env:CTCTFORM_CREDENTIALS_KEY)

@@ -40,6 +40,7 @@ from ctctform.api import Client, ClientConfig
 from ctctform.plan import Policy, Selection
 from ctctform.sandbox import Sandbox
 from ctctform.workflow import Options, load_manifest, make_plan
+from ctctform.workflow.flow import read_account
 
 RATE = 4.0
 BAR = 1.15
@@ -156,7 +157,8 @@ def edit_segments(sb: Sandbox, count: int) -> int:
     records = sorted(store.live_segments(), key=lambda r: r.segment_id)
     for record in records[:: max(1, len(records) // count)][:count]:
         crit = json.loads(record.segment_criteria)
-        crit["criteria"]["type"] = "or" if crit["criteria"]["type"] == "and" else "and"
+        rule = crit["criteria"]["group"][0]["group"][0]
+        rule["op"] = "not-contains-any" if rule["op"] == "contains-any" else "contains-any"
         store.update_segment(record.segment_id, record.name, json.dumps(crit))
         edited += 1
     return edited
@@ -183,7 +185,8 @@ def bound(row: Row, size: dict[str, int]) -> float:
 
 
 def _pages(size: dict[str, int]) -> int:
-    return sum(max(1, math.ceil(size[kind] / limit)) for kind, limit in PAGES.items())
+    """Collection pages, and GET /account/summary (every plan names its account first)."""
+    return 1 + sum(max(1, math.ceil(size[kind] / limit)) for kind, limit in PAGES.items())
 
 
 def minimum(size: dict[str, int], details: int) -> int:
@@ -202,7 +205,8 @@ def plan_once(
     sb.reset_log()
     with Client(config) as client:
         started = time.monotonic()
-        plan, _ = make_plan(client, manifest, opts)
+        summary, _ = read_account(client)  # as the CLI does: the account named first
+        plan, _ = make_plan(client, manifest, opts, summary)
         wall = time.monotonic() - started
         made = client.stats.total
     logged = [r for r in sb.requests if r.path.startswith("/v3/")]

@@ -97,24 +97,31 @@ class AccountAuth:
         client_id = self._config.client_id
         if not client_id:
             raise AuthError(NO_CREDENTIALS)
-        stored = self._store.read(client_id)
+        stored = self._read(client_id)
         if stored and stored.access_valid(self._store.now()) and stored.access_token != rejected:
-            REDACTOR.add(stored.access_token, stored.refresh_token)
             return stored.access_token  # type: ignore[return-value]
         if not ((stored and stored.refresh_token) or self._config.refresh_token):
             raise AuthError(NO_CREDENTIALS)
         self._check_keepable()
         with self._store.locked():
             # Re-read under the lock: another run may have refreshed (and rotated) meanwhile.
-            stored = self._store.read(client_id)
+            stored = self._read(client_id)
             if (
                 stored
                 and stored.access_valid(self._store.now())
                 and stored.access_token != rejected
             ):
                 return stored.access_token  # type: ignore[return-value]
-            answer = self._refresh_with(self._candidates(stored))
-            return self._keep(client_id, answer, stored)
+            used, answer = self._refresh_with(self._candidates(stored))
+            return self._keep(client_id, answer, used)
+
+    def _read(self, client_id: str) -> StoredTokens | None:
+        """The store's entry, its tokens masked from here on whatever happens next (a token
+        endpoint that echoes the refresh token it refused must not print it)."""
+        stored = self._store.read(client_id)
+        if stored:
+            REDACTOR.add(stored.access_token, stored.refresh_token)
+        return stored
 
     def _candidates(self, stored: StoredTokens | None) -> list[tuple[str, str]]:
         out = []
@@ -125,11 +132,12 @@ class AccountAuth:
             out.append(("CTCT_REFRESH_TOKEN", env))
         return out
 
-    def _refresh_with(self, candidates: list[tuple[str, str]]) -> dict[str, Any]:
+    def _refresh_with(self, candidates: list[tuple[str, str]]) -> tuple[str, dict[str, Any]]:
+        """The refresh token that worked, and the token endpoint's answer."""
         refused: list[str] = []
         for label, token in candidates:
             try:
-                return self._tokens.refresh(token)
+                return token, self._tokens.refresh(token)
             except OAuthError as exc:
                 if exc.error == "invalid_client" and self._config.public_client:
                     raise AuthError(
@@ -146,10 +154,12 @@ class AccountAuth:
             "CTCT_REFRESH_TOKEN"
         )
 
-    def _keep(self, client_id: str, answer: dict[str, Any], stored: StoredTokens | None) -> str:
-        old = (stored.refresh_token if stored else None) or self._config.refresh_token
-        token, refresh = save_answer(self._store, client_id, self._config.token_url, answer, old)
-        if refresh != old and refresh is not None:
+    def _keep(self, client_id: str, answer: dict[str, Any], used: str) -> str:
+        """Store the answer; a refresh token other than the one just spent is a rotation
+        (compared with the one used, not the stored one: a refused stored token replaced by
+        an unchanged CTCT_REFRESH_TOKEN is no rotation)."""
+        token, refresh = save_answer(self._store, client_id, self._config.token_url, answer, used)
+        if refresh != used and refresh is not None:
             self._rotated(refresh)
         return token
 

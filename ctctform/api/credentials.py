@@ -26,8 +26,10 @@ from pathlib import Path
 from typing import Any
 
 from ctctform.api.errors import CredentialStoreError
+from ctctform.safefile import read_regular
 
 FORMAT_VERSION = 1
+MAX_STORE_BYTES = 1024 * 1024  # a store holds a few tokens per client id
 # An access token this close to its expiry is treated as expired: a run may take minutes.
 EXPIRY_MARGIN = 300.0
 LOCK_TIMEOUT = 60.0
@@ -77,16 +79,16 @@ class CredentialStore:
 
     def _load(self) -> dict[str, Any]:
         try:
-            text = self.path.read_text(encoding="utf-8")
+            data = read_regular(self.path, MAX_STORE_BYTES)
         except (FileNotFoundError, NotADirectoryError):
             return {}
         except OSError as exc:
             raise CredentialStoreError(
-                f"cannot read the credential store {self.path}: {exc.strerror}"
+                f"cannot read the credential store {self.path}: {exc.strerror or exc}"
             ) from None
         try:
-            doc = json.loads(text)
-        except ValueError:
+            doc = json.loads(data.decode("utf-8")) if len(data) <= MAX_STORE_BYTES else None
+        except (ValueError, RecursionError):
             doc = None
         if not isinstance(doc, dict) or not isinstance(doc.get("clients"), dict):
             raise CredentialStoreError(
@@ -112,6 +114,9 @@ class CredentialStore:
             self.path.exists() and not os.access(self.path, os.W_OK)
         ):
             raise CredentialStoreError(f"the credential store {self.path} is not writable")
+        if self.path.exists() and not self.path.is_file():
+            # It is replaced atomically: a device (/dev/null) would be replaced by a file.
+            raise CredentialStoreError(f"the credential store {self.path} is not a regular file")
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
@@ -158,6 +163,8 @@ class CredentialStore:
             return True
 
     def _replace(self, doc: dict[str, Any]) -> None:
+        if self.path.exists() and not self.path.is_file():
+            raise CredentialStoreError(f"the credential store {self.path} is not a regular file")
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

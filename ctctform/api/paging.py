@@ -8,7 +8,7 @@ or the partner listing's opaque `offset`) is sent to the known collection path.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -45,12 +45,26 @@ def collect(
     max_pages: int | None = None,
 ) -> list[Any]:
     """Every item of `path`; each page must hold a list under `item_key`."""
+    return [
+        item for batch in pages(get, path, item_key, limit, params, max_pages) for item in batch
+    ]
+
+
+def pages(
+    get: Getter,
+    path: str,
+    item_key: str,
+    limit: int | None = None,
+    params: Params = None,
+    max_pages: int | None = None,
+) -> Iterator[list[Any]]:
+    """Each page's items as the page arrives (a fleet starts accounts before the listing
+    ends); each page must hold a list under `item_key`."""
     query: dict[str, Any] = dict(params or {})
     if limit is not None:
         query["limit"] = limit
     cap = max_pages or DEFAULT_MAX_PAGES
     where = f"GET {path}"
-    items: list[Any] = []
     seen: set[tuple[tuple[str, str], ...]] = set()
     for number in range(1, cap + 1):
         page = get(path, query or None)
@@ -61,10 +75,10 @@ def collect(
         if not isinstance(batch, list):
             found = "has no" if batch is None else "has a non-list"
             raise AnswerError(f"{label}: the answer {found} {item_key!r} list")
-        items.extend(batch)
         nxt = next_query(page, label)
+        yield batch
         if nxt is None:
-            return items
+            return
         key = tuple(sorted(nxt.items()))
         if key in seen:
             raise AnswerError(f"{label}: paging loops (a next link came back twice)")

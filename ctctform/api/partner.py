@@ -12,7 +12,7 @@ The templates come from the kinds (`Routes`), handed to the client.
 from __future__ import annotations
 
 import json as jsonlib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, quote, urlsplit
 
@@ -53,12 +53,22 @@ class ProxyHost(Protocol):
 
 def partner_accounts(api: ApiMethods, account_type: str | None) -> list[dict[str, Any]]:
     """`GET /partner/accounts` (offset paging, at most 50 a page), every item checked."""
+    return [a for page in partner_account_pages(api, account_type) for a in page]
+
+
+def partner_account_pages(
+    api: ApiMethods, account_type: str | None
+) -> Iterator[list[dict[str, Any]]]:
+    """The same, a page at a time as each arrives."""
     params = {"account_type": account_type} if account_type else None
-    items = api.paginate("/partner/accounts", "site_owner_list", 50, params, max_pages=5000)
-    for index, item in enumerate(items):
-        if not isinstance(item, dict) or not isinstance(item.get("encoded_account_id"), str):
-            raise AnswerError(f"GET /partner/accounts: item {index} has no encoded_account_id")
-    return items
+    where = "GET /partner/accounts"
+    offset = 0
+    for batch in paging.pages(api.get, "/partner/accounts", "site_owner_list", 50, params, 5000):
+        for index, item in enumerate(batch, start=offset):
+            if not isinstance(item, dict) or not isinstance(item.get("encoded_account_id"), str):
+                raise AnswerError(f"{where}: item {index} has no encoded_account_id")
+        offset += len(batch)
+        yield batch
 
 
 def query_pairs(params: Params) -> list[tuple[str, str]]:

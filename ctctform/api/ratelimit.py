@@ -19,13 +19,14 @@ class RateLimiter:
     def __init__(
         self,
         rate: float,
-        margin: float = 0.10,
+        margin: float = 0.05,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         if rate <= 0:
             raise ValueError("rate must be positive")
         self.rate = rate
+        self.margin = margin
         self.interval = (1.0 + margin) / rate
         self._clock = clock
         self._sleep = sleep
@@ -39,6 +40,13 @@ class RateLimiter:
             slot = max(now, self._next)
             self._next = slot + self.interval
         return slot - now
+
+    def widen(self, step: float = 0.05, most: float = 0.25) -> None:
+        """A 429: the spacing was too tight for this connection's jitter. Space requests
+        further for the rest of the run (at most `most`); the throttled one is retried."""
+        with self._lock:
+            self.margin = min(most, self.margin + step)
+            self.interval = (1.0 + self.margin) / self.rate
 
     def acquire(self) -> None:
         delay = self.reserve()

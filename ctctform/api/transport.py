@@ -249,6 +249,8 @@ class Transport:
             except httpx.HTTPError as exc:  # anything else httpx refuses: never a traceback
                 raise ApiError(None, call.method, call.path, describe_failure(None, exc)) from exc
         record(response.status_code, retry)
+        if response.status_code == 429:
+            (self.token_limiter if token else self.limiter).widen()
         log.debug("%s -> %d (%.3fs)", call.where, response.status_code, time.monotonic() - started)
         return response
 

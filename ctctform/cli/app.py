@@ -39,10 +39,14 @@ def fail(message: str) -> NoReturn:
     sys.exit(EXIT_ERROR)
 
 
-def writable(path: str | None, option: str) -> None:
-    """Fail before reading the account, not after, when an output file cannot be written."""
+def writable(path: str | None, option: str, replaced: bool = False) -> None:
+    """Fail before reading the account, not after, when an output file cannot be written.
+    `replaced`: the file is rewritten atomically (a temporary file renamed over it), which
+    would put a file in the place of a device such as /dev/null: only regular files."""
     if path and not os.access(Path(path).resolve().parent, os.W_OK):
         fail(f"{option} {path}: the directory does not exist or is not writable")
+    if path and replaced and Path(path).exists() and not Path(path).is_file():
+        fail(f"{option} {path}: not a regular file (the report is replaced as it is written)")
 
 
 def write_file(path: str, text: str) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import webbrowser
 from typing import Any
 
@@ -12,7 +11,7 @@ import click
 from ctctform.api import device
 from ctctform.api.auth import save_answer
 from ctctform.api.errors import AuthError
-from ctctform.cli.app import fail, guarded, main, out
+from ctctform.cli.app import fail, guarded, in_ci, main, out
 from ctctform.cli.options import Session, client_config, connection_options, open_client
 
 
@@ -27,6 +26,13 @@ def login(no_browser: bool, api_url: str | None) -> None:
         fail("login needs the app's client id: set CTCT_CLIENT_ID (a device-flow app's API key)")
     if config.access_token:
         fail("CTCT_ACCESS_TOKEN is set and would win over the stored login; unset it first")
+    if config.client_secret:
+        # The device flow is for public apps (no secret). With a secret set, every later
+        # refresh would send it, and a public app's refreshes are refused (invalid_client).
+        fail(
+            "login signs in a public app (device flow), which has no client secret: unset "
+            "CTCT_CLIENT_SECRET (a confidential app uses CTCT_REFRESH_TOKEN instead)"
+        )
     client = open_client(config)
     try:
         client.store.check_writable()
@@ -37,7 +43,7 @@ def login(no_browser: bool, api_url: str | None) -> None:
             f"and confirm the code {code.user_code} (it expires in {code.expires_in:.0f}s).",
             err=True,
         )
-        if not no_browser and not os.environ.get("CI"):
+        if not no_browser and not in_ci():
             webbrowser.open(url)
         answer = device.wait(client.tokens, code, sleep=client.sleep)
         if not isinstance(answer.get("refresh_token"), str):

@@ -80,7 +80,8 @@ def run_fleet(kw: dict[str, Any], apply: bool, auto_approve: bool) -> None:
     fleet = load_fleet(kw["fleet"])
     if apply and not auto_approve:
         fail("apply --fleet changes many accounts without asking each: add --auto-approve")
-    for option in ("report", "html", "markdown"):
+    writable(kw.get("report"), "--report", replaced=True)
+    for option in ("html", "markdown"):
         writable(kw.get(option), f"--{option}")
     shard = _shard(kw.get("shard"))
     mode = "apply" if apply else "plan"

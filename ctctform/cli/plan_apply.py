@@ -31,7 +31,7 @@ from ctctform.cli.options import (
     selection_options,
 )
 from ctctform.cli.views import TextView
-from ctctform.planfile import plan_json
+from ctctform.planfile import plan_json, read_document
 from ctctform.render import render_markdown
 from ctctform.workflow import run
 
@@ -120,6 +120,8 @@ def apply(path: str | None, plan_file: str | None, auto_approve: bool, **kw: Any
                 "exactly as it was made; make a new plan with those options instead"
             )
     manifest = None if plan_file else load(path, kw["vars_"])
+    if plan_file:
+        read_document(Path(plan_file))  # a broken or edited file costs no request
     # A saved plan was reviewed when it was made (Terraform's behaviour): no question.
     approved = auto_approve or bool(plan_file)
     if not approved and (in_ci() or not sys.stdin.isatty()):

@@ -125,7 +125,14 @@ class AccountRun:
                 return self.lines
             account = self.provisioned()
         ident = str(account["encoded_account_id"])
+        # The manifests first: an account whose manifests are wrong gets no write at all,
+        # not even its billing plan.
+        manifest = self.manifest(account)
         self.billing(ident)
+        self.execute(self.scope.for_account(ident), self.account_options(ident), manifest)
+        return self.lines
+
+    def manifest(self, account: Mapping[str, Any]) -> Manifest:
         variables = variables_for(self.shared.fleet, self.entry, account, self.shared.overrides)
         paths = self.shared.fleet.manifests + (self.entry.manifests if self.entry else [])
         manifest = load_manifest(paths, variables)
@@ -134,8 +141,7 @@ class AccountRun:
                 f"{where}: webhooks are partner-level: declare them in the fleet's baseline "
                 "manifests, not in an account's overlay"
             )
-        self.execute(self.scope.for_account(ident), self.account_options(ident), manifest)
-        return self.lines
+        return manifest
 
     def account_options(self, ident: str) -> Options:
         opts = self.shared.opts
@@ -167,6 +173,8 @@ class AccountRun:
         wanted = self.entry.plan if self.entry else None
         if not wanted:
             return
+        if self.shared.opts.selection.partial:
+            return  # --target/--exclude name resources; the billing plan is none of them
         plan_type = str(wanted.get("plan_type"))
         if self.shared.apply:
             if provision.set_plan(self.scope, ident, wanted):

@@ -36,32 +36,51 @@ class Member:
         return str(provision.get("organization_name") or "")
 
 
-def members(fleet: Fleet, accounts: list[dict[str, Any]]) -> list[Member]:
-    """The fleet's accounts, in the listing's order, then the ones to provision."""
-    out: list[Member] = []
-    claimed: set[int] = set()
-    for account in accounts:
-        entry = fleet.entry_for(account)
-        selected = fleet.select is not None and fleet.select.wants(account)
-        if entry is None and not selected:
-            continue
-        if entry is not None:
-            claimed.add(id(entry))
-        reason = _unoperable(account)
-        if reason and entry is None and fleet.select and fleet.select.account_type == "managed":
-            continue  # a managed-only selection does not even mention the others
-        # A provisioned account keeps the key of its entry, so that shards and reports
-        # do not move it once it has an id.
-        key = entry.key if entry and entry.login_name else account["encoded_account_id"]
-        out.append(Member(key, account, entry, reason))
-    for entry in fleet.entries:
-        if id(entry) in claimed:
-            continue
-        if entry.login_name:
-            out.append(Member(entry.key, None, entry))
-        else:
-            out.append(Member(entry.key, None, entry, skip="not a client account of this partner"))
-    return out
+class Membership:
+    """The fleet's accounts as the listing arrives: `of(page)` for each page, in the
+    listing's order, then `rest()` for the entries no listed account claimed (accounts to
+    provision, or ids that are not this partner's)."""
+
+    def __init__(self, fleet: Fleet) -> None:
+        self.fleet = fleet
+        self.claimed: set[int] = set()
+        self.seen: set[str] = set()
+
+    def of(self, accounts: list[dict[str, Any]]) -> list[Member]:
+        out: list[Member] = []
+        fleet = self.fleet
+        for account in accounts:
+            ident = account["encoded_account_id"]
+            if ident in self.seen:
+                continue  # listed twice (pages that overlap): one run is enough
+            self.seen.add(ident)
+            entry = fleet.entry_for(account)
+            selected = fleet.select is not None and fleet.select.wants(account)
+            if entry is None and not selected:
+                continue
+            if entry is not None:
+                self.claimed.add(id(entry))
+            reason = _unoperable(account)
+            managed_only = fleet.select is not None and fleet.select.account_type == "managed"
+            if reason and entry is None and managed_only:
+                continue  # a managed-only selection does not even mention the others
+            # A provisioned account keeps the key of its entry, so that shards and reports
+            # do not move it once it has an id.
+            key = entry.key if entry and entry.login_name else ident
+            out.append(Member(key, account, entry, reason))
+        return out
+
+    def rest(self) -> list[Member]:
+        out: list[Member] = []
+        for entry in self.fleet.entries:
+            if id(entry) in self.claimed:
+                continue
+            if entry.login_name:
+                out.append(Member(entry.key, None, entry))
+            else:
+                skip = "not a client account of this partner"
+                out.append(Member(entry.key, None, entry, skip=skip))
+        return out
 
 
 def _unoperable(account: dict[str, Any]) -> str | None:

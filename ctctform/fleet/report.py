@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import os
 import threading
+import time
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -23,9 +24,11 @@ from jsonschema.exceptions import best_match
 from ctctform.api.redact import redact
 from ctctform.errors import CtctformError
 from ctctform.fleet.schema import report_schema
-from ctctform.manifest.files import read_regular
+from ctctform.safefile import read_regular
 
 MAX_REPORT_BYTES = 256 * 1024 * 1024  # 10,000 accounts with their plans fit many times
+WRITE_EVERY = 1.0  # seconds between rewrites of --report while the run goes on ...
+WRITE_EACH_UP_TO = 200  # ... once it holds more rows than this
 
 FORMAT_VERSION = 1
 # What `--resume` does not run again. In an apply, "changes" is a plan that was not applied.
@@ -82,11 +85,24 @@ class Report:
         self.complete = False
         self.interrupted = False
         self.listing_requests = 0  # GET /partner/accounts: the run's own, no account's
+        self._rows: list[str] = []
+        self._written_at = float("-inf")
         self._lock = threading.Lock()
 
     def add(self, result: AccountResult) -> None:
+        """Record a finished account and rewrite the file: after every row while the report
+        is small, at most every WRITE_EVERY seconds once it is large (rewriting it whole for
+        each of 10,000 accounts would cost minutes); a killed run loses at most that much."""
         with self._lock:
             self.results.append(result)
+            self._rows.append(self._row_text(result))
+            small = len(self._rows) <= WRITE_EACH_UP_TO
+            if small or time.monotonic() - self._written_at >= WRITE_EVERY:
+                self._write()
+
+    def flush(self) -> None:
+        """Write the file now (the run was interrupted, or ends)."""
+        with self._lock:
             self._write()
 
     def finish(self) -> None:
@@ -109,7 +125,12 @@ class Report:
         }
 
     def document(self) -> dict[str, Any]:
-        return {
+        return json.loads(self.text())  # type: ignore[no-any-return]
+
+    def text(self) -> str:
+        """The report as JSON: one line per account (each redacted once, when it was added),
+        so writing it again costs a join, not a new serialisation of every row."""
+        head = {
             "format_version": FORMAT_VERSION,
             "mode": self.mode,
             "fleet": self.fleet,
@@ -117,14 +138,25 @@ class Report:
             "started_at": self.started,
             "complete": self.complete,
             "interrupted": self.interrupted,
-            "accounts": [{**asdict(r), "finished": r.finished(self.mode)} for r in self.results],
-            "totals": self.totals(),
         }
+        lines = [
+            f"  {json.dumps(k)}: {redact(json.dumps(v, ensure_ascii=False))},"
+            for k, v in head.items()
+        ]
+        rows = ",\n".join(f"    {row}" for row in self._rows)
+        lines.append(f'  "accounts": [\n{rows}\n  ],' if rows else '  "accounts": [],')
+        lines.append(f'  "totals": {redact(json.dumps(self.totals(), ensure_ascii=False))}')
+        return "{\n" + "\n".join(lines) + "\n}\n"
+
+    def _row_text(self, result: AccountResult) -> str:
+        row = {**asdict(result), "finished": result.finished(self.mode)}
+        return redact(json.dumps(row, ensure_ascii=False))
 
     def _write(self) -> None:
-        if self.path is None:
-            return
-        text = redact(json.dumps(self.document(), indent=2, ensure_ascii=False)) + "\n"
+        self._written_at = time.monotonic()
+        if self.path is None or (self.path.exists() and not self.path.is_file()):
+            return  # never rename a file over a device (the CLI refuses such a path)
+        text = self.text()
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         with contextlib.suppress(OSError):
             tmp.write_text(text, encoding="utf-8")

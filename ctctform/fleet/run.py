@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ctctform.api import Client, Halted
+from ctctform.api.partner import partner_account_pages
 from ctctform.errors import CtctformError
 from ctctform.fleet.account import AccountRun, Buffered, Shared, classify
-from ctctform.fleet.members import Member, in_shard, members
+from ctctform.fleet.members import Member, Membership, in_shard
 from ctctform.fleet.model import Fleet
 from ctctform.fleet.report import AccountResult, Report
 from ctctform.kinds import REGISTRY
@@ -69,7 +70,9 @@ class FleetRun:
         )
         self.print_lock = threading.Lock()
         self.done = 0
-        self.total = 0
+        self.total = 0  # accounts chosen so far (the listing may still be arriving)
+        self.chosen_so_far: list[Member] = []
+        self.submitted: dict[str, Future[None]] = {}
 
     def progress(self, elapsed: float) -> str:
         """`accounts 12/100, 480 requests, 62s elapsed, ~4m 10s left` (for a terminal)."""
@@ -87,33 +90,63 @@ class FleetRun:
         request, the rest are reported as not started, and the report stays incomplete."""
         for row in self.fopts.earlier.values():
             self.report.add(row)  # a resumed run's report tells the whole story
-        chosen: list[Member] = []
-        if self.accounts_have_work():
-            listing = self.root.scoped()
-            chosen = self.chosen(members(self.fleet, self.listing(listing)))
-            self.report.listing_requests = listing.stats.total
-        self.total = len(chosen)
         pool = ThreadPoolExecutor(max_workers=max(1, self.fopts.accounts_in_flight))
-        submitted: dict[str, Future[None]] = {}
         try:
-            # The partner level overlaps the accounts like one more account.
+            # The partner level overlaps the accounts like one more account; accounts start
+            # as their page of the listing arrives, not once the whole listing is read.
             partner = pool.submit(self.partner_level)
-            submitted = {m.key: pool.submit(self.one, m) for m in chosen}
+            for member in self.stream():
+                self.submitted[member.key] = pool.submit(self.one, member)
             partner.result()
-            for future in submitted.values():
+            for future in self.submitted.values():
                 future.result()
         except KeyboardInterrupt:
             self.report.interrupted = True
             pool.shutdown(wait=True, cancel_futures=True)  # in-flight ones stop at once
-            for member in chosen:
-                begun = submitted.get(member.key)
+            for member in self.chosen_so_far:
+                begun = self.submitted.get(member.key)
                 if begun is None or begun.cancelled():
                     self.report.add(self.not_started(member, "the run was interrupted"))
+            self.report.flush()
             return self.report
+        except CtctformError:
+            # The listing broke off: nothing more starts; accounts under way finish.
+            pool.shutdown(wait=True, cancel_futures=True)
+            self.report.flush()
+            raise
         finally:
             pool.shutdown(wait=True)
         self.report.finish()
         return self.report
+
+    def stream(self) -> Iterator[Member]:
+        """The chosen accounts, page by page of `GET /partner/accounts`: managed ones first,
+        then (when the fleet needs them) the others, then the entries to provision."""
+        if not self.accounts_have_work():
+            return
+        listing = self.root.scoped()
+        try:
+            pages = self.listing_pages(listing)
+            if self.fopts.apply:
+                # An apply writes: a listing that breaks off (a malformed page) must stop the
+                # run before any account is changed, so it is read whole first.
+                pages = iter(list(pages))
+            membership = Membership(self.fleet)
+            for page in pages:
+                yield from self.chosen(membership.of(page))
+            yield from self.chosen(membership.rest())
+        finally:
+            self.report.listing_requests = listing.stats.total
+
+    def listing_pages(self, listing: Any) -> Iterator[list[dict[str, Any]]]:
+        known: set[str] = set()
+        for page in partner_account_pages(listing, "managed"):
+            known |= {a["encoded_account_id"] for a in page}
+            yield page
+        if self.needs_everyone(known):
+            for page in partner_account_pages(listing, None):
+                others = [a for a in page if a["encoded_account_id"] not in known]
+                yield [{**a, "_unmanaged": True} for a in others]
 
     def accounts_have_work(self) -> bool:
         """False when --target/--exclude leave client accounts nothing (`--target webhooks`):
@@ -122,22 +155,23 @@ class FleetRun:
         narrowed = replace(selection, elsewhere=selection.elsewhere | {"webhooks"})
         return bool(narrowed.kinds(REGISTRY))
 
-    def listing(self, api: Any) -> list[dict[str, Any]]:
-        managed = api.partner_accounts("managed")
+    def needs_everyone(self, managed: set[str]) -> bool:
+        """Whether the unmanaged accounts must be listed too: to report a named one as
+        skipped, to find a login before creating it, or because the selection wants all."""
         select = self.fleet.select
-        known = {a["encoded_account_id"] for a in managed}
         named = {e.encoded_account_id for e in self.fleet.entries if e.encoded_account_id}
-        needs_all = (select is not None and select.account_type == "all") or bool(named - known)
-        if not needs_all and not any(e.login_name for e in self.fleet.entries):
-            return list(managed)
-        everyone = api.partner_accounts(None)
-        return list(managed) + [
-            {**a, "_unmanaged": True} for a in everyone if a["encoded_account_id"] not in known
-        ]
+        return (
+            (select is not None and select.account_type == "all")
+            or bool(named - managed)
+            or any(e.login_name for e in self.fleet.entries)
+        )
 
     def chosen(self, found: list[Member]) -> list[Member]:
         shard = self.fopts.shard
-        return [m for m in found if not shard or in_shard(m.key, *shard)]
+        out = [m for m in found if not shard or in_shard(m.key, *shard)]
+        self.chosen_so_far += out
+        self.total += len(out)
+        return out
 
     # -- partner level -------------------------------------------------------------------------
 

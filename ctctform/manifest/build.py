@@ -131,7 +131,14 @@ class Builder:
                 if name in ("max_deletes", "max_delete_percent") and isinstance(value, int | float):
                     setattr(settings, name, value)
                 elif name in ("allow_delete", "allow_replace") and isinstance(value, list):
-                    getattr(settings, name).extend(_selectors(value))
+                    lines = getattr(value, "item_lines", None) or [line] * len(value)
+                    texts = [
+                        self._text(v, display, ln, ("settings", name, i), False, None)
+                        if isinstance(v, str)
+                        else v
+                        for i, (v, ln) in enumerate(zip(value, lines, strict=True))
+                    ]  # `${var:..}` holds here as anywhere else
+                    getattr(settings, name).extend(_selectors(texts))
         return settings
 
     # -- resources --------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import stat
 from pathlib import Path
 
 from ctctform.manifest.model import ManifestError
+from ctctform.safefile import read_regular
 
 SUFFIXES = (".yaml", ".yml")
 MAX_FILE_BYTES = 4 * 1024 * 1024  # a 5,000-resource manifest is about 1 MB
@@ -83,16 +84,3 @@ def read_bounded(path: Path, display: str, budget: list[int]) -> bytes:
         raise ManifestError([f"{display}:1: {reason}"])
     budget[0] -= len(data)
     return data
-
-
-def read_regular(path: Path, limit: int) -> bytes:
-    """At most `limit + 1` bytes of a regular file (more than `limit` means too large).
-
-    Opened non-blocking, and checked on the open descriptor, so a FIFO or device (or a file
-    swapped for one after an earlier check) cannot hang the run or exhaust memory.
-    """
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            raise OSError(0, "not a regular file")
-        return handle.read(limit + 1)

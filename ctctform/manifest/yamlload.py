@@ -27,6 +27,7 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 _TAG = "tag:yaml.org,2002:"
 STR_TAG, MAP_TAG, SEQ_TAG = _TAG + "str", _TAG + "map", _TAG + "seq"
 MERGE_TAG = _TAG + "merge"
+BOOL_TAG = _TAG + "bool"
 _IMPLICIT = yaml.resolver.Resolver.yaml_implicit_resolvers
 
 Path_ = tuple[str | int, ...]
@@ -77,6 +78,8 @@ class _Loader(_BaseLoader):  # type: ignore[misc]
             if implicit[0]:
                 for tag, regexp in _IMPLICIT.get(value[:1], ()):
                     if regexp.match(value):
+                        if tag == BOOL_TAG and not _BOOL.match(value):
+                            return STR_TAG  # YAML 1.2: `on`, `yes`, `no` are words
                         return str(tag)
             return STR_TAG
         return SEQ_TAG if kind is SequenceNode else MAP_TAG
@@ -147,7 +150,10 @@ def _syntax_issue(exc: yaml.MarkedYAMLError, display: str) -> Issue:
     return Issue(display, line, "", f"invalid YAML: {reason}")
 
 
-_YAML_BOOL = re.compile(r"^(?:yes|Yes|YES|true|True|TRUE|on|On|ON)$")
+# Booleans as YAML 1.2 (and JSON) spell them. YAML 1.1 also read yes/no/on/off as booleans,
+# so a var named `on` or a tag named `No` would silently become True or False.
+_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+_TRUE = re.compile(r"^(?:true|True|TRUE)$")
 
 
 class _Builder:
@@ -262,7 +268,7 @@ class _Builder:
         if tag == _TAG + "null":
             return None
         if tag == _TAG + "bool":
-            return bool(_YAML_BOOL.match(node.value))
+            return bool(_TRUE.match(node.value))
         if tag == _TAG + "int":
             return self._constructor.construct_yaml_int(node)
         if tag == _TAG + "float":

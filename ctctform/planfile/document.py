@@ -7,6 +7,7 @@ misread a newer document.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from collections import defaultdict
 from pathlib import Path
@@ -17,9 +18,9 @@ from ctctform.errors import CtctformError
 from ctctform.kinds import FieldChange, Live
 from ctctform.live import LiveReader, LiveState
 from ctctform.manifest import Location, Resource
-from ctctform.manifest.files import read_regular
 from ctctform.plan import PLAN_FORMAT, Action, Change, Plan
 from ctctform.planfile.schema import document_problem
+from ctctform.safefile import read_regular
 
 MAX_PLAN_BYTES = 64 * 1024 * 1024
 
@@ -51,7 +52,19 @@ def plan_document(plan: Plan, requests: dict[str, Any] | None = None) -> dict[st
 
 
 def plan_json(plan: Plan, requests: dict[str, Any] | None = None) -> str:
-    return json.dumps(plan_document(plan, requests), indent=2, ensure_ascii=False) + "\n"
+    doc = plan_document(plan, requests)
+    doc["digest"] = digest(doc)
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def digest(doc: dict[str, Any]) -> str:
+    """sha256 of the document without its digest, canonically written. `apply --plan`
+    executes each change from its `resource`, while `show` displays its `fields`: a file
+    edited after review could show one thing and do another, so any edit is refused. (A
+    checksum, not a signature: who can rewrite the file can rewrite it whole.)"""
+    body = {k: v for k, v in doc.items() if k != "digest"}
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def change_document(change: Change) -> dict[str, Any]:
@@ -130,6 +143,11 @@ def read_document(path: Path) -> dict[str, Any]:
         )
     if problem := document_problem(doc):
         raise CtctformError(f"{path}: not a valid plan file: {problem}")
+    if doc["digest"] != digest(doc):
+        raise CtctformError(
+            f"{path}: the plan file was changed after it was made (its digest does not "
+            "match); make the plan again"
+        )
     return doc
 
 
@@ -149,7 +167,7 @@ def load_for_apply(
         raise CtctformError(f"{path}: this plan has errors and cannot be applied")
     if doc.get("refresh_only"):
         raise CtctformError(f"{path}: a refresh-only report, not a plan to apply")
-    if account is not None and doc.get("account") not in (None, account):
+    if account is not None and doc.get("account") != account:
         raise CtctformError(
             f"{path}: the plan was made for account {doc.get('account')}, but these "
             f"credentials open {account}; nothing was changed"

@@ -81,9 +81,15 @@ def plan_schema() -> dict[str, Any]:
         "description": "What `ctctform plan --out FILE` writes and `apply --plan FILE` reads. "
         "See docs/plan-format.md.",
         "type": "object",
-        "required": ["format_version", "changes"],
+        "required": ["format_version", "changes", "digest"],
         "properties": {
             "format_version": {"const": PLAN_FORMAT},
+            "digest": {
+                "type": "string",
+                "pattern": "^sha256:[0-9a-f]{64}$",
+                "description": "sha256 of the canonical JSON of every other key: an edited "
+                "plan is refused.",
+            },
             "ctctform_version": {"type": "string"},
             "created_at": {"type": "string"},
             "account": {"type": ["string", "null"]},

@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
 from ctctform.api import Client, ClientConfig
 from ctctform.sandbox import Sandbox
 
@@ -60,3 +62,16 @@ def test_retries_take_new_slots_and_still_respect_the_window() -> None:
         statuses = [r.status for r in sb.requests]
     assert 503 in statuses  # faults did fire and were retried
     assert 429 not in statuses
+
+
+def test_a_throttled_answer_slows_the_client_for_the_rest_of_the_run() -> None:
+    with Sandbox(port=0) as sb:
+        sb.faults.replace(
+            "GET", "/v3/contact_tags", status=429, times=1, headers={"Retry-After": "0"}
+        )
+        with Client(ClientConfig.from_env(sb.env(), rate_limit=10)) as client:
+            before = client.transport.limiter.interval
+            client.get("/contact_tags")  # throttled once, then answered
+            after = client.transport.limiter.interval
+    assert before == pytest.approx(1.05 / 10) and after == pytest.approx(1.10 / 10)
+    assert [r.status for r in sb.requests if r.path == "/v3/contact_tags"] == [429, 200]

@@ -38,6 +38,16 @@ def test_slots_are_spaced_by_the_interval_with_margin() -> None:
     assert delays == pytest.approx([i * 1.05 / 4 for i in range(5)])
 
 
+def test_a_429_widens_the_spacing_for_the_rest_of_the_run_up_to_a_cap() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(10, margin=0.05, clock=clock, sleep=clock.sleep)
+    limiter.widen()
+    assert limiter.interval == pytest.approx(1.10 / 10)
+    for _ in range(10):
+        limiter.widen()
+    assert limiter.margin == pytest.approx(0.25) and limiter.interval == pytest.approx(0.125)
+
+
 def test_idle_time_is_not_banked_into_a_burst() -> None:
     clock = FakeClock()
     limiter = RateLimiter(4, margin=0.0, clock=clock, sleep=clock.sleep)

@@ -36,10 +36,19 @@ CTCT_VARS = (
     "CTCT_PARTNER_CLIENT_SECRET",
     "CTCT_PARTNER_TOKEN_URL",
     "CTCT_RATE_LIMIT",
-    "CTCT_REFRESH_TOKEN_FILE",
+    "CTCT_CREDENTIALS_FILE",
+    "CTCT_ON_TOKEN_ROTATED",
+    "CTCT_DEVICE_AUTH_URL",
+    "CTCT_TIMEOUT",
     "CI",
     "NO_COLOR",
 )
+
+
+def outside_vars() -> list[str]:
+    """Every variable of the developer's environment a run must not see: the ones above,
+    and any other CTCT_* (a variable added later is kept out too)."""
+    return sorted({*CTCT_VARS, *(k for k in os.environ if k.startswith("CTCT_"))})
 
 
 @dataclass(frozen=True, repr=False)
@@ -77,7 +86,7 @@ def invoke(
     cwd: Path | None = None,
 ) -> Result:
     """Run the real CLI in-process; `env` entries that are None are unset."""
-    full: dict[str, str | None] = dict.fromkeys(CTCT_VARS)
+    full: dict[str, str | None] = dict.fromkeys(outside_vars())
     full.update(env)
     runner = CliRunner()
     old = Path.cwd()
@@ -103,7 +112,8 @@ def run_cli(
     timeout: float = 60,
 ) -> Result:
     """Run the installed `ctctform` entry point as a subprocess."""
-    full = {k: v for k, v in os.environ.items() if k not in CTCT_VARS}
+    outside = set(outside_vars())
+    full = {k: v for k, v in os.environ.items() if k not in outside}
     for key, value in env.items():
         if value is None:
             full.pop(key, None)

@@ -152,3 +152,58 @@ def test_deleted_lists_and_soft_deleted_choices_give_clean_plans(make_sandbox, t
     assert "No changes." in res.stdout
     lists = [r for r in sb.requests if r.path == "/v3/contact_lists"]
     assert all("status=active" in r.query for r in lists)
+
+
+def _stored(store, refresh: str) -> None:
+    store.write_text(
+        json.dumps(
+            {
+                "clients": {
+                    "sandbox": {"refresh_token": refresh, "access_token": "x" * 20, "expires_at": 0}
+                }
+            }
+        )
+    )
+
+
+def test_a_refused_stored_token_echoed_by_the_token_endpoint_is_masked(make_sandbox, tmp_path):
+    sb = make_sandbox()
+    store = tmp_path / "s.json"
+    secret = "stored-refresh-Zx9/+=abc"
+    _stored(store, secret)
+    path = "/oauth2/default/v1/token"
+    body = {"error": "invalid_request", "error_description": f"bad token {secret}"}
+    sb.faults.replace("POST", path, status=400, body=body)
+    res = invoke(["whoami"], _refresh_env(sb, tmp_path, store, CTCT_REFRESH_TOKEN=None))
+    assert res.code == 1, res
+    assert secret not in res.output and "bad token ***" in res.stderr, res
+
+
+def test_an_unchanged_fallback_token_is_not_reported_as_rotated(make_sandbox, tmp_path):
+    """The stored token is refused, CTCT_REFRESH_TOKEN works and comes back unchanged
+    (long-lived tokens): nothing rotated, so no notice and no hook."""
+    sb = make_sandbox()
+    store = tmp_path / "s.json"
+    _stored(store, "an-old-refresh-token-now-refused")
+    hook = tmp_path / "hook-ran"
+    env = _refresh_env(sb, tmp_path, store, CTCT_ON_TOKEN_ROTATED=f"cat > {hook}")
+    res = invoke(["whoami"], env)
+    assert res.code == 0, res
+    assert "new refresh token" not in res.output and not hook.exists(), res
+    assert json.loads(store.read_text())["clients"]["sandbox"]["refresh_token"] == "sandbox"
+
+
+def test_login_refuses_a_client_secret(make_sandbox, tmp_path):
+    sb = make_sandbox()
+    store = tmp_path / "store.json"
+    env = {
+        **sandbox_env(sb, tmp_path),
+        "CTCT_ACCESS_TOKEN": None,
+        "CTCT_CLIENT_ID": "sandbox-public",
+        "CTCT_CLIENT_SECRET": "a-secret-a-public-app-lacks",
+        "CTCT_DEVICE_AUTH_URL": sb.device_auth_url,
+        "CTCT_CREDENTIALS_FILE": str(store),
+    }
+    res = invoke(["login", "--no-browser"], env)
+    assert res.code == 1 and "unset CTCT_CLIENT_SECRET" in res.stderr, res
+    assert not store.exists() and sb.requests == []

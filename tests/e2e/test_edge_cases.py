@@ -153,6 +153,7 @@ def test_collections_are_paged_with_the_cursor(sb, ctct, manifest):
     # More tags live than one page of 500 holds (the manifest declares only a few: an
     # account may hold at most 500, but the reader must not trust that).
     names = [f"Tag {i:04}" for i in range(620)]
+    sb.settings.max_tags = 1000  # a server that holds more than the documented limit
     sb.seed({"tags": [{"name": n} for n in names]})
     path = manifest("version: 1\ntags:\n" + "".join(f"  - name: {n}\n" for n in names[:3]))
     res = ctct(["plan", path, "--detailed-exitcode"])

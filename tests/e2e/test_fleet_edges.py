@@ -6,6 +6,7 @@ Markdown comment of a fleet plan."""
 from __future__ import annotations
 
 import json
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -267,3 +268,43 @@ def test_the_fleet_plan_as_one_markdown_comment(sb, ctct, tmp_path):
     cut = small.read_text()
     assert len(cut) <= 65_000 and "Cut to fit one comment" in cut
     assert "`a0000`" in cut
+
+
+def test_accounts_start_as_their_page_of_the_listing_arrives(sb, ctct, tmp_path):
+    """120 managed accounts are three pages of 50; the second page takes 1.5 s to come: by
+    then the first page's accounts are already being planned."""
+    ids = _seed_accounts(sb, 120)
+
+    def slow(request, real):
+        time.sleep(1.5)
+        return real
+
+    sb.faults.replace("GET", "/v3/partner/accounts", after=1, times=1, commit=True, respond=slow)
+    report = tmp_path / "r.json"
+    res = ctct(["plan", "--fleet", _fleet(tmp_path), "--report", report])
+    assert res.code == 0, res
+    log = [r for r in sb.requests if r.account is None]
+    second_page = [i for i, r in enumerate(log) if r.path == "/v3/partner/accounts"][1]
+    first_sync = next(i for i, r in enumerate(log) if r.path.endswith(SYNC))
+    assert first_sync < second_page, "no account started before the listing ended"
+    assert {k for k in _rows(report)} == set(ids)
+    # three managed pages, then (`account_type: all`) the three pages of every account
+    assert json.loads(report.read_text())["totals"]["listing_requests"] == 6
+
+
+def test_no_billing_plan_is_set_for_a_broken_account_or_a_partial_run(sb, ctct, tmp_path):
+    (ident,) = _seed_accounts(sb, 1)
+    overlay = _overlay(
+        tmp_path, OVERLAY + WEBHOOKS.replace("billing_tier_upgrade", "account_disabled")
+    )
+    entry = f"  - encoded_account_id: {ident}\n    manifests: [{overlay}]\n    plan: {{plan_type: GOLD}}\n"
+    fleet = _fleet(tmp_path, entry)
+    res = ctct(["apply", "--fleet", fleet, "--auto-approve"])
+    assert res.code == 1 and "webhooks are partner-level" in res.stdout, res
+    assert sb.partner.accounts[ident].plan_type != "GOLD"  # the broken account got no write
+
+    _overlay(tmp_path)  # fixed
+    res = ctct(["apply", "--fleet", fleet, "--auto-approve", "--target", "tags"])
+    assert res.code == 0, res
+    assert sb.partner.accounts[ident].plan_type != "GOLD"  # --target names no billing plan
+    assert not [r for r in sb.requests if r.path.endswith("/plan") and r.method == "PUT"]

@@ -143,7 +143,9 @@ def test_deleting_over_a_quarter_of_a_kind_needs_allow_delete(sb, ctct, manifest
 
 def test_a_replace_acknowledged_in_the_manifest_needs_no_flag_and_is_shown(sb, ctct, manifest):
     sb.seed({"custom_fields": [{"label": "Signup Date", "type": "string"}]})
-    path = manifest(TYPE_CHANGE + "    settings:\n      allow_replace: ['custom_fields:Signup Date']\n")
+    path = manifest(
+        TYPE_CHANGE + "    settings:\n      allow_replace: ['custom_fields:Signup Date']\n"
+    )
     plan = ctct(["plan", path])
     assert plan.code == 0, plan
     line = next(ln for ln in plan.stdout.splitlines() if ln.startswith("Acknowledged: "))
@@ -192,6 +194,14 @@ def test_deletes_acknowledged_per_kind_and_a_raised_threshold(sb, ctct, manifest
     assert writes(sb) == []
     apply_ok(ctct, path)
     assert sb.store().tags == {} and sb.store().lists == {}
+
+
+def test_an_acknowledgement_may_name_its_resource_through_a_var(sb, ctct, manifest):
+    sb.seed({"custom_fields": [{"label": "Signup Date", "type": "string"}]})
+    text = TYPE_CHANGE + "    vars: {field: Signup Date}\n"
+    path = manifest(text + "    settings:\n      allow_replace: ['custom_fields:${var:field}']\n")
+    apply_ok(ctct, path)
+    assert sb.store().find("custom_fields", "Signup Date").type == "date"
 
 
 # -- dangling references ----------------------------------------------------------------

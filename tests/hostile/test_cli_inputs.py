@@ -168,3 +168,31 @@ def test_bad_option_or_setting(sb, ctct, tmp_path, case):
     assert "Traceback" not in res.output, res
     assert word in res.stderr, res
     assert writes(sb) == []
+
+
+def test_a_report_or_credential_store_that_is_not_a_regular_file_is_never_replaced(
+    sb, ctct, tmp_path
+):
+    """Both are rewritten atomically (a temporary file renamed over them): renamed over a
+    device such as /dev/null, that would put a file in the device's place. A FIFO stands in
+    for the device here, so a regression cannot damage the machine running the tests."""
+    (tmp_path / "fleet.yaml").write_text("version: 1\nselect: {account_type: managed}\n")
+    os.mkfifo(tmp_path / "report.json")
+    res = ctct(["plan", "--fleet", "fleet.yaml", "--report", "report.json"])
+    assert res.code == 1 and "not a regular file" in res.stderr, res
+    assert sb.requests == [] and not (tmp_path / "report.json").is_file()
+
+    os.mkfifo(tmp_path / "store.json")
+    env = {
+        "CTCT_ACCESS_TOKEN": None,
+        "CTCT_CLIENT_ID": "sandbox",
+        "CTCT_CLIENT_SECRET": "sandbox",
+        "CTCT_REFRESH_TOKEN": "sandbox",
+        "CTCT_TOKEN_URL": sb.token_url,
+        "CTCT_CREDENTIALS_FILE": str(tmp_path / "store.json"),
+    }
+    with bounded():
+        res = ctct(["whoami"], env_extra=env)
+    assert res.code == 1 and "not a regular file" in res.stderr, res
+    assert not (tmp_path / "store.json").is_file()
+    assert not any(r.path.endswith("/token") for r in sb.requests)  # no refresh token spent

@@ -200,7 +200,7 @@ CASES: dict[str, Bad] = {
     ),
     "name-float": Bad("bad.yaml:3:", ("expected a string",), "version: 1\ntags:\n  - name: 1.5\n"),
     "name-boolean": Bad(
-        "bad.yaml:3:", ("expected a string",), "version: 1\ntags:\n  - name: yes\n"
+        "bad.yaml:3:", ("expected a string",), "version: 1\ntags:\n  - name: true\n"
     ),
     "name-null": Bad("bad.yaml:3:", (), "version: 1\ntags:\n  - name:\n"),
     "name-empty": Bad("bad.yaml:3:", ("empty",), "version: 1\nlists:\n  - name: ''\n"),

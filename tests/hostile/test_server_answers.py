@@ -341,6 +341,7 @@ def test_contacts_service_next_links_read_every_page(sb, ctct, tmp_path):
     """The API guide's next-link shape: the cursor is taken, the known path asked. 502 live
     tags make two pages; the two declared ones are on different pages."""
     sb.settings.next_link_style = "contacts-service"
+    sb.settings.max_tags = 1000  # past the documented 500, so that there are two pages
     names = [f"Tag {i:03}" for i in range(502)]
     sb.seed({"tags": [{"name": n} for n in names]})
     path = tmp_path / "ctctform.yaml"

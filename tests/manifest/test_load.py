@@ -305,3 +305,15 @@ def _error(path):
     except ManifestError as exc:
         return exc
     raise AssertionError("expected a ManifestError")
+
+
+def test_yaml_1_1_boolean_words_are_plain_words(write: Write) -> None:
+    """`on`, `yes`, `No` are strings (YAML 1.2, like JSON); only true/false are booleans."""
+    path = write(
+        "ctctform.yaml",
+        "version: 1\nvars: {on: Acme}\ntags:\n  - name: ${var:on}\n  - name: No\n  - name: yes\n"
+        "lists:\n  - name: L\n    favorite: True\n",
+    )
+    manifest = load_manifest(path)
+    assert [t.key for t in manifest.resources["tags"]] == ["Acme", "No", "yes"]
+    assert manifest.resources["lists"][0].spec["favorite"] is True

@@ -59,3 +59,11 @@ def test_delete_is_an_activity(api, conforms):
     states = [api.get(href).json()["state"] for _ in range(3)]
     assert states[-1] == "completed"
     assert_api_error(api.get(f"/contact_tags/{tag['tag_id']}"), 404)
+
+
+def test_an_account_holds_at_most_500_tags(api, sandbox):
+    assert sandbox.settings.max_tags == 500  # the API guide's figure (tags_overview.html)
+    sandbox.settings.max_tags = 2
+    for name in ("One", "Two"):
+        assert api.post("/contact_tags", json={"name": name}).status_code == 201
+    assert_api_error(api.post("/contact_tags", json={"name": "Three"}), 400, "at most 2 tags")

@@ -202,7 +202,7 @@ with open(os.environ["STUB_LOG"], "a") as f:
 if "--markdown" in args and not os.environ.get("STUB_NO_MARKDOWN"):
     with open(args[args.index("--markdown") + 1], "w") as f:
         f.write("### stub plan\\n")
-print("Plan: 1 to add, 0 to change, 0 to destroy.")
+print(os.environ.get("STUB_OUTPUT", "Plan: 1 to add, 0 to change, 0 to destroy."))
 sys.exit(int(os.environ.get("STUB_EXIT", "0")))
 """
 
@@ -437,3 +437,22 @@ def test_without_a_key_the_store_is_never_cached(tmp_path: Path) -> None:
     store.write_text("{}")
     assert _store("seal", tmp_path, None).returncode == 0
     assert not store.exists() and not store.with_name("credentials.json.enc").exists()
+
+
+@pytest.mark.parametrize(
+    ("output", "changed"),
+    [
+        ("=== a1 (Org): applied\nBilling plan set to GOLD.", "true"),
+        ("=== login:x (Org): provisioned\nProvisioned client account a9.", "true"),
+        ("=== a1 (Org): no changes\nNo changes. The account matches the manifest.", "false"),
+    ],
+)
+def test_an_apply_that_only_set_a_billing_plan_or_created_an_account_has_changes(
+    stubbed, tmp_path, output, changed
+) -> None:
+    out = tmp_path / "outputs"
+    code, _, log = stubbed(
+        CTCTFORM_MODE="apply", CTCTFORM_FLEET="f.yaml", STUB_OUTPUT=output, GITHUB_OUTPUT=str(out)
+    )
+    assert code == 0, log
+    assert f"has-changes={changed}" in out.read_text().splitlines()

@@ -46,6 +46,7 @@ class StoreSettings:
     max_queued_activities: int = 1000  # the API answers 429 above 1,000 queued activities
     max_lists: int = 1000  # "an account holds at most 1,000 lists"
     max_custom_fields: int = 100  # "A user can configure up to 100 custom_fields"
+    max_tags: int = 500  # "Your account can have up to 500 tags" (tags_overview.html)
     # "v3" (/v3/contact_tags?limit=..&cursor=..) or "contacts-service" (the guide's shape).
     next_link_style: str = "v3"
     # Segment criteria: also require `criteria.type` and put list_membership/tags

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from ..messages import BadRequest
 from ..records import TagRecord
 from .base import StoreBase, get_record, locked
 
@@ -12,6 +13,8 @@ class TagsMixin(StoreBase):
     @locked
     def create_tag(self, name: str, tag_source: str | None = None) -> TagRecord:
         self._unique(self.tags.values(), "name", name, "tag name")
+        if len(self.tags) >= self.settings.max_tags:
+            raise BadRequest(f"An account can hold at most {self.settings.max_tags} tags")
         now = self.clock.now()
         record = TagRecord(str(uuid.uuid4()), name, tag_source, now, now, self._next_seq())
         self.tags[record.tag_id] = record
