@@ -22,6 +22,7 @@ from ctctform.fleet import provision
 from ctctform.fleet.members import Member
 from ctctform.fleet.model import Entry, Fleet
 from ctctform.fleet.report import AccountResult
+from ctctform.kinds import PARTNER_LEVEL
 from ctctform.live import DetailCache
 from ctctform.manifest import Manifest
 from ctctform.plan import Plan
@@ -97,7 +98,7 @@ def overlay_webhook(manifest: Manifest, entry: Entry | None) -> str | None:
     if entry is None or not entry.manifests:
         return None
     mine = [str(p) for p in entry.manifests]
-    for res in manifest.resources.get("webhooks", []):
+    for res in (r for kind in PARTNER_LEVEL for r in manifest.resources.get(kind, [])):
         file = res.location.file
         if any(file == p or file.startswith(p.rstrip(os.sep) + os.sep) for p in mine):
             return str(res.location)
@@ -145,7 +146,7 @@ class AccountRun:
 
     def account_options(self, ident: str) -> Options:
         opts = self.shared.opts
-        selection = replace(opts.selection, elsewhere=opts.selection.elsewhere | {"webhooks"})
+        selection = replace(opts.selection, elsewhere=opts.selection.elsewhere | PARTNER_LEVEL)
         # Each account keeps its own segment cache: one file for all would keep only the
         # last account's entries.
         cache = opts.cache_path and DetailCache.default_path(self.shared.root.config.api_url, ident)

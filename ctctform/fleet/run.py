@@ -23,7 +23,7 @@ from ctctform.fleet.account import AccountRun, Buffered, Shared, classify
 from ctctform.fleet.members import Member, Membership, in_shard
 from ctctform.fleet.model import Fleet
 from ctctform.fleet.report import AccountResult, Report
-from ctctform.kinds import REGISTRY
+from ctctform.kinds import PARTNER_LEVEL, REGISTRY
 from ctctform.plan import Selection
 from ctctform.workflow import Options, load_manifest, run
 
@@ -43,9 +43,9 @@ class FleetOptions:
 def partner_selection(selection: Selection) -> Selection | None:
     """The user's --target/--exclude as they bear on webhooks, or None when they leave the
     partner level out (`--target lists`, `--exclude webhooks`)."""
-    others = frozenset(REGISTRY) - {"webhooks"}
+    others = frozenset(REGISTRY) - PARTNER_LEVEL
     narrowed = replace(selection, elsewhere=selection.elsewhere | others)
-    return narrowed if narrowed.kinds(["webhooks"]) else None
+    return narrowed if narrowed.kinds(sorted(PARTNER_LEVEL)) else None
 
 
 class FleetRun:
@@ -152,7 +152,7 @@ class FleetRun:
         """False when --target/--exclude leave client accounts nothing (`--target webhooks`):
         then not even the account listing is read."""
         selection = self.shared.opts.selection
-        narrowed = replace(selection, elsewhere=selection.elsewhere | {"webhooks"})
+        narrowed = replace(selection, elsewhere=selection.elsewhere | PARTNER_LEVEL)
         return bool(narrowed.kinds(REGISTRY))
 
     def needs_everyone(self, managed: set[str]) -> bool:
@@ -191,7 +191,7 @@ class FleetRun:
         lines: list[str] = []
         try:
             manifest = load_manifest(self.fleet.manifests, variables)
-            if not manifest.resources.get("webhooks") and not manifest.prune.get("webhooks"):
+            if not any(manifest.resources.get(k) or manifest.prune.get(k) for k in PARTNER_LEVEL):
                 return
             buffer = Buffered(self.shared.color)
             opts = replace(self.shared.opts, selection=selection)

@@ -33,6 +33,8 @@ REGISTRY: dict[str, Kind] = {
     )
 }
 BY_REF: dict[str, Kind] = {k.ref: k for k in REGISTRY.values() if k.ref}
+# Kinds that belong to the partner, not to a client account: a fleet plans them once.
+PARTNER_LEVEL: frozenset[str] = frozenset(k.name for k in REGISTRY.values() if k.partner_level)
 
 
 def api_routes() -> Routes:
@@ -45,4 +47,4 @@ def api_routes() -> Routes:
     )
 
 
-__all__ = ["BY_REF", "REGISTRY", "FieldChange", "Kind", "Live", "api_routes"]
+__all__ = ["BY_REF", "PARTNER_LEVEL", "REGISTRY", "FieldChange", "Kind", "Live", "api_routes"]
