@@ -146,6 +146,16 @@ class AccountAuth:
                     ) from None
                 if exc.error != "invalid_grant":
                     raise
+                if exc.retried:
+                    # Rotating refresh tokens are spent once: the attempt whose answer was
+                    # lost used it up, and that answer held the only replacement.
+                    raise AuthError(
+                        f"{label} was refused (invalid_grant) when sent again after an earlier "
+                        "attempt failed (no answer, or a 5xx): that attempt may have spent it "
+                        "and its lost answer held the new one (an app that rotates refresh "
+                        "tokens accepts each once); run `ctctform login`, or set a fresh "
+                        "CTCT_REFRESH_TOKEN"
+                    ) from None
                 refused.append(label)
         raise AuthError(
             f"{' and '.join(refused)} {'was' if len(refused) == 1 else 'were'} refused "

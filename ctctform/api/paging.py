@@ -28,6 +28,10 @@ def next_query(page: dict[str, Any], where: str) -> dict[str, str] | None:
     if nxt is None:
         return None
     href = nxt.get("href") if isinstance(nxt, dict) else None
+    if isinstance(nxt, dict) and "href" in nxt and href in (None, ""):
+        # The spec's `Next` link: "The next link in the page, or null if there are no
+        # additional pages" (segmentsLinks requires `next`, so a last page may carry it).
+        return None
     if not isinstance(href, str) or not href:
         raise AnswerError(f"{where}: _links.next has no href")
     query = dict(parse_qsl(urlsplit(href).query, keep_blank_values=True))

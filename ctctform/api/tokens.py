@@ -27,10 +27,11 @@ DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 class OAuthError(AuthError):
     """The token endpoint refused a grant; `error` is the OAuth error code."""
 
-    def __init__(self, message: str, error: str, status: int) -> None:
+    def __init__(self, message: str, error: str, status: int, retried: bool = False) -> None:
         super().__init__(message)
         self.error = error
         self.status = status
+        self.retried = retried  # an earlier attempt got no answer: it may have taken effect
 
 
 class TokenEndpoint:
@@ -64,8 +65,15 @@ class TokenEndpoint:
     def client_credentials(self) -> dict[str, Any]:
         cfg = self._config
         assert cfg.partner_client_id and cfg.partner_client_secret
-        headers = _basic(cfg.partner_client_id, cfg.partner_client_secret)
-        return self.post(cfg.partner_token_url, {"grant_type": "client_credentials"}, headers)
+        # partners_auth.html: the request "uses basic authentication (base64 encoded) to pass
+        # data as query parameters (the body of the request is empty)", with the Content-Type
+        # header application/x-www-form-urlencoded (without it: 415).
+        headers = {
+            **_basic(cfg.partner_client_id, cfg.partner_client_secret),
+            "Content-Type": "application/x-www-form-urlencoded",
+        }
+        query = {"grant_type": "client_credentials"}
+        return self.post(cfg.partner_token_url, {}, headers, query)
 
     def _client_grant(self, url: str, form: dict[str, str]) -> dict[str, Any]:
         cfg = self._config
@@ -77,11 +85,18 @@ class TokenEndpoint:
 
     # -- the request -------------------------------------------------------------------------
 
-    def post(self, url: str, form: dict[str, str], headers: dict[str, str]) -> dict[str, Any]:
+    def post(
+        self,
+        url: str,
+        form: dict[str, str],
+        headers: dict[str, str],
+        query: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
         """POST a form to an OAuth endpoint: the parsed JSON answer, or an AuthError."""
-        call = Call("POST", urlsplit(url).path, "POST", url, form=form, idempotent=True)
+        path = urlsplit(url).path
+        call = Call("POST", path, "POST", url, params=query, form=form, idempotent=True)
         try:
-            response, _ = self._transport.attempts(
+            response, retried = self._transport.attempts(
                 call,
                 lambda: headers,
                 lambda _status, _retry: self._stats.record_token_request(),
@@ -90,9 +105,9 @@ class TokenEndpoint:
             )
         except ApiError as exc:
             raise AuthError(f"the token endpoint {url} failed: {exc.message}") from None
-        return self._answer(url, response)
+        return self._answer(url, response, retried)
 
-    def _answer(self, url: str, response: httpx.Response) -> dict[str, Any]:
+    def _answer(self, url: str, response: httpx.Response, retried: bool) -> dict[str, Any]:
         answer = parse_body(response.content)
         if response.is_success:
             if not isinstance(answer, dict):
@@ -103,7 +118,7 @@ class TokenEndpoint:
         error, words = _oauth_error(answer)
         status = f"{response.status_code} {reason_phrase(response.status_code)}"
         message = f"{url} refused the request ({status})" + (f": {words}" if words else "")
-        raise OAuthError(redact(message), error, response.status_code)
+        raise OAuthError(redact(message), error, response.status_code, retried)
 
 
 def _basic(user: str, password: str) -> dict[str, str]:

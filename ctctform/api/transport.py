@@ -258,7 +258,7 @@ class Transport:
         try:
             if call.form is not None:
                 return self.http.build_request(
-                    call.wire_method, call.url, data=call.form, headers=headers
+                    call.wire_method, call.url, data=call.form, params=call.params, headers=headers
                 )
             return self.http.build_request(
                 call.wire_method, call.url, json=call.body, params=call.params, headers=headers

@@ -79,11 +79,20 @@ def provision(
     for attempt in range(ATTEMPTS):
         try:
             answer = root.request("POST", "/partner/accounts", json=body)
-        except AmbiguousWriteError:
+        except AmbiguousWriteError as exc:
             # The answer was lost: the account may exist now. Look before posting again.
             found = find_by_login(root, entry.login_name)
             if found is not None:
                 return found
+            if exc.status == 503:
+                # The spec's POST /partner/accounts: on a 503 "the client account provision
+                # data is stored and processed when provisioning becomes available", so a
+                # second POST could make a second account: the next run finds this one.
+                raise CtctformError(
+                    f"POST /partner/accounts: 503, the API has queued the account "
+                    f"{entry.login_name!r} to be created when provisioning is available; "
+                    "run again later to configure it (nothing is posted twice)"
+                ) from None
             if attempt == ATTEMPTS - 1:
                 raise
             sleep(min(1.0 * 2**attempt, 5.0))

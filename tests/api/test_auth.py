@@ -244,3 +244,28 @@ def test_missing_partner_settings_name_the_variables(sb: Sandbox) -> None:
     with Client(config) as client, pytest.raises(AuthError):
         client.for_account("a08e1izvh8t9").get("/contact_tags")
     assert sb.requests == []
+
+
+def test_the_partner_grant_is_sent_as_the_guide_shows_it(sb: Sandbox) -> None:
+    """partners_auth.html: Basic credentials, the data as query parameters, an empty body,
+    Content-Type application/x-www-form-urlencoded (the sandbox answers 415 without it)."""
+    with Client(sandbox_config(sb)) as client:
+        client.partner_accounts()
+    grants = [r for r in sb.requests if r.path == PARTNER_TOKEN_PATH]
+    assert [(g.status, g.query) for g in grants] == [(200, "grant_type=client_credentials")]
+    plain = httpx.post(sb.partner_token_url, auth=("sandbox", "sandbox"))  # no Content-Type
+    assert plain.status_code == 415 and plain.json()["error"] == "invalid_request"
+
+
+def test_a_rotated_refresh_lost_on_the_wire_says_what_happened(tmp_path: Path) -> None:
+    """The refresh commits (the old token is spent) but its answer never arrives; the retry
+    is refused. The error says so, not "expired after 180 days"."""
+    with Sandbox(port=0, rotate_refresh_tokens=True) as sb:
+        sb.faults.replace("POST", TOKEN_PATH, action="reset", commit=True, times=1)
+        config = refresh_config(sb, credentials_file=tmp_path / "credentials.json")
+        with Client(config) as client, pytest.raises(AuthError) as caught:
+            client.get("/contact_tags")
+        assert count(sb, "POST", TOKEN_PATH) == 2
+    message = str(caught.value)
+    assert "sent again after an earlier attempt failed" in message and "180 days" not in message
+    assert "ctctform login" in message

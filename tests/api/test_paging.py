@@ -86,3 +86,25 @@ def test_next_links_in_the_guides_contacts_service_shape_are_followed_by_cursor(
         paths = [r.path for r in sb.requests]
     assert len(tags) == 25 and len({t["tag_id"] for t in tags}) == 25
     assert paths == ["/v3/contact_tags"] * 3  # never the link's own path
+
+
+@pytest.mark.parametrize("href", [None, ""])
+def test_a_null_next_href_is_the_last_page(href: str | None) -> None:
+    """The spec's `Next`: "The next link in the page, or null if there are no additional
+    pages" (segmentsLinks requires `next`, so a server may send it on the last page)."""
+    segment = {"segment_id": 7, "name": "VIP", "edited_at": "2026-01-01T00:00:00Z"}
+    with Sandbox(port=0) as sb:
+        sb.faults.replace(
+            "GET", "/v3/segments", body={"segments": [segment], "_links": {"next": {"href": href}}}
+        )
+        with Client(sandbox_config(sb)) as client:
+            segments = client.paginate("/segments", "segments")
+        paths = [r.path for r in sb.requests]
+    assert segments == [segment] and paths == ["/v3/segments"]
+
+
+def test_a_next_link_without_an_href_is_still_an_error() -> None:
+    with Sandbox(port=0) as sb:
+        sb.faults.replace("GET", "/v3/segments", body={"segments": [], "_links": {"next": {}}})
+        with Client(sandbox_config(sb)) as client, pytest.raises(AnswerError, match="no href"):
+            client.paginate("/segments", "segments")

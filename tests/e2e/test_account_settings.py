@@ -74,6 +74,73 @@ def test_the_address_is_created_when_absent_then_replaced_keeping_undeclared_fie
     plan_is_clean(ctct, path)
 
 
+FRANCE = """
+    version: 1
+    physical_address:
+      address_line1: 8 rue de Rivoli
+      city: Paris
+      state_name: Ile-de-France
+      country_code: FR
+"""
+BOSTON = """
+    version: 1
+    physical_address:
+      address_line1: 123 Maple Street
+      city: Boston
+      state_code: MA
+      postal_code: "02451"
+      country_code: US
+"""
+
+
+def test_an_address_moved_to_another_country_leaves_the_old_countrys_fields_behind(
+    sb, ctct, manifest, api
+):
+    apply_ok(ctct, manifest(BOSTON))
+    api.put(
+        "/account/summary/physical_address",
+        json={**api.get("/account/summary/physical_address").json(), "address_line2": "Unit 4"},
+    )
+    bodies: list[dict] = []
+
+    def capture(request, real):
+        bodies.append(json.loads(request.body))
+        return real.body
+
+    sb.faults.replace("PUT", "/v3/account/summary/physical_address", commit=True, respond=capture)
+    for text in (FRANCE, BOSTON):
+        path = manifest(text)
+        apply_ok(ctct, path)
+        plan_is_clean(ctct, path)
+    # Nothing of Boston (its state, ZIP, second line) goes to Paris, nor Paris's region back.
+    assert bodies == [
+        {
+            "address_line1": "8 rue de Rivoli",
+            "city": "Paris",
+            "state_name": "Ile-de-France",
+            "country_code": "FR",
+        },
+        {
+            "address_line1": "123 Maple Street",
+            "city": "Boston",
+            "state_code": "MA",
+            "postal_code": "02451",
+            "country_code": "US",
+        },
+    ]
+
+
+def test_an_account_answering_an_empty_address_gets_one_created(sb, ctct, manifest):
+    """The spec documents no 404 for GET /account/summary/physical_address: an empty object
+    is an account without an address as well."""
+    sb.faults.replace("GET", "/v3/account/summary/physical_address", body={}, times=1)
+    apply_ok(ctct, manifest(BOSTON))
+    assert [(r.method, r.path) for r in writes(sb)] == [
+        ("POST", "/v3/account/summary/physical_address")
+    ]
+    plan_is_clean(ctct, manifest(BOSTON))
+
+
 def test_an_unconfirmed_sender_email_waits_for_its_owner_and_is_not_a_change(sb, ctct, manifest):
     path = manifest("version: 1\nsender_emails: [News@HanksFruit.example]\n")
     apply_ok(ctct, path)

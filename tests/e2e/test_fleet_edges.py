@@ -15,6 +15,7 @@ from markdown_it import MarkdownIt
 from .test_fleet import BASELINE, SYNC, _seed_accounts
 
 HOOKS = "/v3/partner/webhooks/subscriptions"
+PARTNER = "/v3/partner/accounts"
 WEBHOOKS = """
 webhooks:
   - topic: billing_tier_upgrade
@@ -221,6 +222,24 @@ def test_the_password_is_needed_only_to_create_the_account(sb, ctct, tmp_path):
         in (rows["login:hanks_fruit"]["summary"])
     )
     assert not any(r.method == "POST" and r.path == "/v3/partner/accounts" for r in sb.requests)
+    assert all(a["result"] == "applied" for k, a in rows.items() if not k.startswith("login:"))
+
+
+def test_a_provisioning_503_is_queued_by_the_api_so_it_is_never_posted_again(sb, ctct, tmp_path):
+    """POST /partner/accounts (spec): on a 503 "the client account provision data is stored
+    and processed when provisioning becomes available": a second POST could make a second
+    account, so that entry fails saying so, and the others go on."""
+    _seed_accounts(sb, 2)
+    fleet = _fleet(tmp_path, PROVISION)
+    sb.faults.replace("POST", "/v3/partner/accounts", status=503, times=1)
+    report = tmp_path / "r.json"
+    env = {"HANKS_PASSWORD": "Hanks-Pa55word"}
+    res = ctct(["apply", "--fleet", fleet, "--auto-approve", "--report", report], env_extra=env)
+    assert res.code == 1, res
+    rows = _rows(report)
+    assert rows["login:hanks_fruit"]["result"] == "failed"
+    assert "queued the account 'hanks_fruit'" in rows["login:hanks_fruit"]["summary"]
+    assert [r.status for r in sb.requests if (r.method, r.path) == ("POST", PARTNER)] == [503]
     assert all(a["result"] == "applied" for k, a in rows.items() if not k.startswith("login:"))
 
 

@@ -76,8 +76,16 @@ def token_answer(ctx: Context, issued: Issued) -> ApiResponse:
 
 
 def client_credentials_grant(ctx: Context) -> ApiResponse:
-    """POST /oauth2/token: the partner's grant_type=client_credentials, Basic credentials."""
+    """POST /oauth2/token: the partner's grant_type=client_credentials, Basic credentials.
+
+    partners_auth.html: the request passes its data "as query parameters (the body of the
+    request is empty)", Content-Type application/x-www-form-urlencoded; "If you do not
+    include required request headers, a 415 error response code is returned." A form body
+    is taken too (the identity provider behind it, Cognito, reads one)."""
     tokens = ctx.state.tokens
+    if "application/x-www-form-urlencoded" not in ctx.request.content_type.lower():
+        message = "Content-Type must be application/x-www-form-urlencoded."
+        return oauth_error(OAuthError(415, "invalid_request", message))
     if not tokens.partner_client_ok(basic_credentials(ctx.request.headers.get("authorization"))):
         # The partner's identity provider (Cognito) answers a bad client with 400.
         return oauth_error(OAuthError(400, "invalid_client", "Client authentication failed."))
