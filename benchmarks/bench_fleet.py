@@ -1,4 +1,4 @@
-"""Fleet benchmark: the DESIGN §6 bar for planning a partner fleet.
+"""Fleet benchmark: the bar of docs/performance.md for planning a partner fleet.
 
 Starts a sandbox holding 100 managed client accounts with varied drift (empty, a stray tag,
 a list under an old description, converged, a segment whose criteria drifted), answering
@@ -360,7 +360,7 @@ def main() -> int:
             f"({runs[1].ratio:.2f}x the floor)"
         )
     print(
-        f"bar (DESIGN §6): requests per account = a single-account plan's, fleet wall/floor "
+        f"bar (docs/performance.md): requests per account = a single-account plan's, fleet wall/floor "
         f"<= {BAR}: " + ("met" if not failures else "MISSED: " + "; ".join(failures))
     )
     return 1 if failures else 0

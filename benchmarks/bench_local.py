@@ -10,7 +10,7 @@ criteria, missing resources to create and extra ones left alone. Then times:
   plan      Planner(manifest, live, reader=None, ...).build() (match, diff, order, checks)
   render    render_plan (the text a terminal shows) and the --json document
 
-The bar (DESIGN §6): under 2 seconds in total.
+The bar (docs/performance.md): under 2 seconds in total.
 
     .venv/bin/python benchmarks/bench_local.py [--repeat 3] [--profile]
 """
@@ -274,7 +274,7 @@ def main() -> int:
         best = f"{min(r[step][0] for r in runs):>20.3f}" if runs else ""
         print(f"{step:<14}{wall:>18.3f}{cpu:>8.3f}{best}")
     ok = first["total"][0] < BAR
-    print(f"bar (DESIGN §6): total < {BAR:g} s: " + ("met" if ok else "MISSED"))
+    print(f"bar (docs/performance.md): total < {BAR:g} s: " + ("met" if ok else "MISSED"))
     if profiler:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
     return 0 if ok else 1

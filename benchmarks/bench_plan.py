@@ -1,4 +1,4 @@
-"""Plan benchmark: the DESIGN §6 bar for reading a large account.
+"""Plan benchmark: the bar of docs/performance.md for reading a large account.
 
 Starts a sandbox holding 1,000 lists, 500 tags, 100 custom fields and 200 segments (criteria
 referencing lists and tags), answering every request after 600 ms and allowing 4 requests per
@@ -292,7 +292,7 @@ def main() -> int:
     if rows[1].changes or cold.changes:
         failures.append("the manifest matches the account, yet the plan shows changes")
     print(
-        f"bar (DESIGN §6): requests = minimum, cold wall/floor <= {BAR}: "
+        f"bar (docs/performance.md): requests = minimum, cold wall/floor <= {BAR}: "
         + ("met" if not failures else "MISSED: " + "; ".join(failures))
     )
     return 1 if failures else 0

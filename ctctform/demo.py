@@ -63,7 +63,7 @@ def run_demo(echo: Echo, color: bool = False, fast: bool = False) -> int:
     examples = examples_dir()
     seed = yaml.safe_load((examples / "demo-seed.yaml").read_text())
     manifest = load_manifest(examples / "basic")
-    manifest_label = "examples/basic"  # as `ctctform init --example basic` writes it
+    manifest_label = "examples/basic"  # where `ctctform examples` copies it
     view = DemoView(echo, color)
     with Sandbox(port=0, seed=seed) as sb:
         config = ClientConfig.from_env(

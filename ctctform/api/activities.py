@@ -83,7 +83,7 @@ def wait_for(
     Bounded by `settings.timeout` (`--activity-timeout`): an activity still processing then
     is reported, not waited for forever; it may still finish on its own.
     """
-    current = _checked(activity, origin)
+    current = _created(activity, origin)
     path = status_path(current)
     deadline = clock() + settings.timeout
     interval = settings.initial
@@ -102,6 +102,22 @@ def wait_for(
         interval = min(settings.maximum, interval * settings.growth)
         current = _checked(get(path), f"GET {path}")
     return current
+
+
+def _created(activity: Any, origin: str) -> dict[str, Any]:
+    """The answer that queued the activity. The spec requires a `state` only in the tags'
+    (ActivityTagging); the list and custom field deletes' answers require nothing, so one
+    without a state is polled by its id (or self link) like any other."""
+    if isinstance(activity, dict) and "state" not in activity:
+        try:
+            status_path(activity)
+        except ActivityError:
+            raise AnswerError(
+                f"{origin}: the answer is not an activity (no state, and neither activity_id "
+                "nor _links.self)"
+            ) from None
+        return {**activity, "state": "unknown"}
+    return _checked(activity, origin)
 
 
 def _checked(activity: Any, origin: str) -> dict[str, Any]:

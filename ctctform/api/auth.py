@@ -141,7 +141,7 @@ class AccountAuth:
             except OAuthError as exc:
                 if exc.error == "invalid_client" and self._config.public_client:
                     raise AuthError(
-                        f"{exc}. CTCT_CLIENT_SECRET is not set, so ctctform refreshed as a public "
+                        f"{str(exc).rstrip('.')}. CTCT_CLIENT_SECRET is not set, so ctctform refreshed as a public "
                         "client (a PKCE or device-flow app); for a confidential app, set it"
                     ) from None
                 if exc.error != "invalid_grant":

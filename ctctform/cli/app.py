@@ -115,6 +115,12 @@ class Main(click.Group):
                 code = super().main(*args, **kwargs)
         except click.exceptions.Exit as exc:
             sys.exit(exc.exit_code)
+        except click.UsageError as exc:
+            # One line, like every other bad input: the error, then where help is.
+            ctx = exc.ctx
+            hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+            error(f"{redact(exc.format_message())}{hint}")
+            sys.exit(EXIT_ERROR)
         except click.ClickException as exc:
             exc.message = redact(exc.message)  # type: ignore[misc]  # masked before shown
             exc.show()

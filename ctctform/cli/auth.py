@@ -71,7 +71,15 @@ def logout() -> None:
     client_id = client.config.client_id
     client.close()
     if not client_id:
-        fail("logout needs to know the client id: set CTCT_CLIENT_ID")
+        # No CTCT_CLIENT_ID and not exactly one client in the store to mean.
+        stored = sorted(client.store.clients())
+        if stored:
+            fail(
+                f"{client.store.path} holds the credentials of {len(stored)} clients "
+                f"({', '.join(stored)}): set CTCT_CLIENT_ID to the one to forget"
+            )
+        out(f"No credentials are stored in {client.store.path}.")
+        return
     if client.store.forget(client_id):
         out(f"Removed the stored credentials of client {client_id} from {client.store.path}.")
     else:

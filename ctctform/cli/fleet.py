@@ -67,7 +67,7 @@ def refuse_mixing(path: str | None, kw: dict[str, Any]) -> None:
     if not kw.get("fleet"):
         given = [f"--{k}" for k in FLEET_ONLY if kw.get(k)]
         if given:
-            fail(f"{', '.join(given)} only go with --fleet")
+            fail(f"{', '.join(given)} only go{'es' if len(given) == 1 else ''} with --fleet")
         return
     if path:
         fail("give a manifest PATH or --fleet FILE, not both")
@@ -112,6 +112,8 @@ def run_fleet(kw: dict[str, Any], apply: bool, auto_approve: bool) -> None:
     if kw.get("markdown"):
         write_file(kw["markdown"], render_fleet_markdown(report))
     out(render_table(report))
+    for warning in runner.warnings:
+        out(f"Warning: {warning}")
     if report.interrupted:
         again = f" --resume {kw['report']}" if kw.get("report") else " (with --report FILE)"
         fail(f"interrupted; no account was started after it. Run again{again} to go on.")

@@ -16,7 +16,7 @@ from ctctform.kinds import REGISTRY
 
 @main.command()
 @click.argument("path", required=False)
-@click.option("--var", "vars_", multiple=True, metavar="NAME=VALUE")
+@click.option("--var", "vars_", multiple=True, metavar="NAME=VALUE", help="Set ${var:NAME}.")
 @click.option(
     "--fleet",
     type=click.Path(dir_okay=False, exists=True),
@@ -36,7 +36,11 @@ def validate(path: str | None, vars_: tuple[str, ...], fleet: str | None) -> Non
     for w in manifest.warnings:
         out(f"Warning: {w}")
     n = sum(len(v) for v in manifest.resources.values())
-    out(f"The manifest is valid: {n} resources in {len(manifest.files)} file(s).")
+    files = len(manifest.files)
+    out(
+        f"The manifest is valid: {n} resource{'' if n == 1 else 's'} in {files} "
+        f"file{'' if files == 1 else 's'}."
+    )
 
 
 @main.command()
@@ -138,3 +142,24 @@ def demo(fast: bool) -> None:
     from ctctform.demo import run_demo
 
     sys.exit(run_demo(echo=out, color=color(), fast=fast))
+
+
+@main.command()
+@click.argument("directory", default="examples", required=False)
+@guarded
+def examples(directory: str) -> None:
+    """Copy the packaged examples into DIRECTORY (./examples), to follow the docs from a wheel."""
+    import shutil
+
+    from ctctform.demo import examples_dir
+
+    target = Path(directory)
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        fail(f"{directory}: exists and is not an empty directory; nothing was written")
+    shutil.copytree(
+        examples_dir(), target, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__")
+    )
+    out(
+        f"Wrote {directory}/: basic/ (every kind of resource), agency/ (a partner's baseline), "
+        "agency-fleet.yaml (a fleet of it) and demo-seed.yaml (the demo's drifted account)."
+    )

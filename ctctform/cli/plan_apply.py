@@ -14,7 +14,6 @@ from ctctform.cli.app import (
     color,
     fail,
     guarded,
-    in_ci,
     main,
     out,
     writable,
@@ -124,11 +123,6 @@ def apply(path: str | None, plan_file: str | None, auto_approve: bool, **kw: Any
         read_document(Path(plan_file))  # a broken or edited file costs no request
     # A saved plan was reviewed when it was made (Terraform's behaviour): no question.
     approved = auto_approve or bool(plan_file)
-    if not approved and (in_ci() or not sys.stdin.isatty()):
-        fail(
-            "apply needs confirmation and there is no terminal to ask on (or CI is set); "
-            "review the plan and re-run with --auto-approve"
-        )
     session = Session(kw)
     view = TextView(
         color(), auto_approve=approved, partner=bool(session.account), stats=session.root.stats

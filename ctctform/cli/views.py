@@ -10,7 +10,7 @@ import click
 
 from ctctform.api.stats import Stats
 from ctctform.apply import ApplyResult, Reporter
-from ctctform.cli.app import error, out
+from ctctform.cli.app import error, in_ci, out
 from ctctform.plan import Plan
 from ctctform.render import render_plan
 from ctctform.render.live import LiveLine
@@ -69,9 +69,17 @@ class TextView:
         out(render_result(result))
 
     def confirm(self, plan: Plan) -> bool:
-        """Asked only on a terminal: the command refuses earlier when there is none."""
+        """Asked only on a terminal. Without one (or in CI) the plan has been shown and the
+        apply stops there, as Terraform does: nothing to apply is not asked at all."""
         if self.auto_approve:
             return True
+        if in_ci() or not sys.stdin.isatty():
+            error(
+                "apply needs confirmation and there is no terminal to ask on (or CI is set); "
+                "nothing was changed: review the plan above and re-run with --auto-approve, "
+                "or save it with `plan --out` and apply that"
+            )
+            return False
         answer = click.prompt(
             "\nDo you want to perform these actions? Only 'yes' will be accepted",
             default="",

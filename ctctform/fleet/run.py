@@ -72,6 +72,7 @@ class FleetRun:
         self.done = 0
         self.total = 0  # accounts chosen so far (the listing may still be arriving)
         self.chosen_so_far: list[Member] = []
+        self.warnings: list[str] = []  # printed under the closing table
         self.submitted: dict[str, Future[None]] = {}
 
     def progress(self, elapsed: float) -> str:
@@ -192,6 +193,12 @@ class FleetRun:
         try:
             manifest = load_manifest(self.fleet.manifests, variables)
             if not any(manifest.resources.get(k) or manifest.prune.get(k) for k in PARTNER_LEVEL):
+                if not self.accounts_have_work():
+                    given = " ".join(self.shared.opts.selection.partial)
+                    self.warnings.append(
+                        f"{given} leaves only the partner level, and the fleet's baseline "
+                        f"declares no {' or '.join(sorted(PARTNER_LEVEL))}: nothing to plan"
+                    )
                 return
             buffer = Buffered(self.shared.color)
             opts = replace(self.shared.opts, selection=selection)

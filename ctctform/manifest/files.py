@@ -30,6 +30,8 @@ def manifest_files(path: str | Path) -> list[tuple[Path, str]]:
             e for e in os.listdir(target) if e.endswith(SUFFIXES) and not e.startswith(".")
         )
         if not entries:
+            # `:1` though there is no line: every manifest error keeps the `file:line:` shape
+            # that editors and CI annotations parse.
             raise ManifestError([f"{given}:1: no *.yaml or *.yml files in this directory"])
         found = [(_regular(given / name, str(given / name)), str(given / name)) for name in entries]
         return found

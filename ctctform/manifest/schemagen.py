@@ -140,7 +140,8 @@ def _settings(kinds: Sequence[ManifestKind]) -> dict[str, Any]:
     selector = {
         "type": "string",
         "pattern": f"^({names})(:.+)?$",
-        "errorMessage": "expected KIND or KIND:NAME, such as custom_fields:Signup Date",
+        "errorMessage": "expected KIND or KIND:NAME, such as custom_fields:Signup Date "
+        f"(KIND: {', '.join(k.name for k in kinds)})",
     }
     selectors = {"type": "array", "items": selector, "uniqueItems": True}
     return {

@@ -114,7 +114,7 @@ def parse_yaml(text: str, display: str) -> tuple[Any, list[Issue]]:
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        raise YamlFileError(_syntax_issue(exc, display)) from exc
+        raise YamlFileError(_syntax_issue(exc, display, text)) from exc
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow (a NUL byte)
         line = text.count("\n", 0, max(0, exc.position)) + 1
         reason = f"invalid YAML: the character {exc.character!r} is not allowed in YAML"
@@ -139,10 +139,12 @@ class _TooBig(Exception):
         self.line, self.reason = line, reason
 
 
-def _syntax_issue(exc: yaml.MarkedYAMLError, display: str) -> Issue:
+def _syntax_issue(exc: yaml.MarkedYAMLError, display: str, text: str = "") -> Issue:
     mark = exc.problem_mark or exc.context_mark
     line = mark.line + 1 if mark is not None else 1
     reason = " ".join(part for part in (exc.context, exc.problem) if part)
+    if mark is not None and text[mark.index : mark.index + 1] == "\t":
+        reason += " (a tab: YAML indents with spaces only)"
     start = exc.context_mark
     if start is not None and start.line + 1 != line:
         # e.g. an unclosed quote is found at the end of the file; say where it began

@@ -25,10 +25,10 @@ CREDENTIAL_FLAGS = (
     ("--token", "Accepted bearer token."),
     ("--api-key", "Partner x-api-key."),
     ("--client-id", "Confidential client (HTTP Basic on the token endpoint)."),
-    ("--client-secret", None),
+    ("--client-secret", "Secret of the confidential --client-id."),
     ("--refresh-token", "Refresh token issued to --client-id."),
-    ("--partner-client-id", None),
-    ("--partner-client-secret", None),
+    ("--partner-client-id", "Partner client-credentials grant: client id."),
+    ("--partner-client-secret", "Partner client-credentials grant: secret."),
 )
 
 
@@ -41,7 +41,13 @@ OPTIONS: list[Callable[..., Any]] = [
         is_flag=True,
         help="Allow a --host beyond loopback (and any Host header).",
     ),
-    click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535)),
+    click.option(
+        "--port",
+        default=8765,
+        show_default=True,
+        type=click.IntRange(0, 65535),
+        help="Port to listen on (0: any free one).",
+    ),
     click.option(
         "--seed",
         "seed_file",
@@ -49,7 +55,13 @@ OPTIONS: list[Callable[..., Any]] = [
         help="YAML or JSON file of lists, tags, custom fields, segments, webhooks, "
         "accounts, fault rules.",
     ),
-    click.option("--latency-ms", default=0, show_default=True, type=NON_NEGATIVE),
+    click.option(
+        "--latency-ms",
+        default=0,
+        show_default=True,
+        type=NON_NEGATIVE,
+        help="Delay before every answer, as a distant API would add.",
+    ),
     click.option(
         "--rate-limit", type=POSITIVE, help="Account key: requests/s before 429 (unlimited)."
     ),

@@ -76,8 +76,14 @@ def read_seed_file(path: str | Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
         data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        # One line, file:line first, like a manifest's YAML errors (not PyYAML's excerpt).
+        mark = exc.problem_mark or exc.context_mark
+        line = f":{mark.line + 1}" if mark else ""
+        words = " ".join(w for w in (exc.context, exc.problem) if w)
+        raise SeedError(f"{path}{line}: invalid YAML: {words}") from None
     except (OSError, ValueError, yaml.YAMLError) as exc:
-        raise SeedError(f"{path}: {exc}") from None
+        raise SeedError(f"{path}: {' '.join(str(exc).split())}") from None
     if data is None:
         return {}
     if not isinstance(data, dict):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from ctctform.api import ActivityError, Client, ClientConfig
+from ctctform.api import ActivityError, AnswerError, Client, ClientConfig
 from ctctform.sandbox import Sandbox
 
 from .helpers import count
@@ -92,3 +92,26 @@ def test_failed_end_states_raise(state: str) -> None:
         f"activity a1 (POST /activities/list_delete) ended {state}: list is in use by an automation"
     )
     assert polls == ["/v3/activities/a1"]  # built from activity_id when there is no self link
+
+
+def test_a_created_answer_without_a_state_is_polled_by_its_id(sb: Sandbox, client: Client) -> None:
+    """ActivityDeleteListsResponse requires no property: an answer with only the activity's
+    id (as the spec allows) is followed to its end, not refused."""
+    list_id = client.request("POST", "/contact_lists", json={"name": "Old"})["list_id"]
+
+    def strip_state(request, real):
+        return {"activity_id": real.body["activity_id"]}
+
+    sb.faults.replace("POST", "/v3/activities/list_delete", commit=True, respond=strip_state)
+    done = client.run_activity("/activities/list_delete", {"list_ids": [list_id]})
+    assert done["state"] == "completed" and sb.store().lists == {}
+    assert count(sb, "GET", f"/v3/activities/{done['activity_id']}") >= 1
+
+
+def test_a_created_answer_with_neither_state_nor_id_is_an_error(
+    sb: Sandbox, client: Client
+) -> None:
+    list_id = client.request("POST", "/contact_lists", json={"name": "Old"})["list_id"]
+    sb.faults.replace("POST", "/v3/activities/list_delete", body={"note": "queued"})
+    with pytest.raises(AnswerError, match="list_delete: the answer is not an activity"):
+        client.run_activity("/activities/list_delete", {"list_ids": [list_id]})

@@ -109,7 +109,7 @@ def test_validate_of_a_good_manifest_never_touches_the_network(sb, ctct):
         ["validate", EXAMPLES / "basic"], env_extra={"CTCT_API_URL": "http://127.0.0.1:9/v3"}
     )
     assert res.code == 0, res
-    assert "The manifest is valid: 16 resources in 1 file(s)." in res.stdout
+    assert "The manifest is valid: 16 resources in 1 file." in res.stdout
     res = ctct(["validate", EXAMPLES / "basic"])
     assert res.code == 0, res
     assert sb.requests == []

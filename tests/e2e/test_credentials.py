@@ -93,6 +93,8 @@ def test_device_flow_login_then_a_plan_with_no_token_in_the_environment(make_san
     out = invoke(["logout"], {**plan_env, "CTCT_CLIENT_ID": "sandbox-public"})
     assert out.code == 0 and "Removed" in out.stdout
     assert json.loads(store.read_text())["clients"] == {}
+    again = invoke(["logout"], plan_env)  # no client id, and none stored: nothing to do
+    assert again.code == 0 and again.stdout.strip() == f"No credentials are stored in {store}."
 
 
 def test_a_declined_login_stores_nothing(make_sandbox, tmp_path):

@@ -104,6 +104,18 @@ def test_target_and_exclude_reach_the_partner_level(sb, ctct, tmp_path):
     assert not any(r.path == "/v3/partner/accounts" for r in sb.requests)  # nor listed
 
 
+def test_a_target_that_leaves_nothing_at_all_says_so(sb, ctct, tmp_path):
+    _seed_accounts(sb, 2)
+    fleet = _fleet(tmp_path)  # a baseline without webhooks
+    res = ctct(["plan", "--fleet", fleet, "--target", "webhooks"])
+    assert res.code == 0, res
+    assert (
+        "Warning: --target webhooks leaves only the partner level, and the fleet's baseline "
+        "declares no webhooks: nothing to plan"
+    ) in res.stdout
+    assert not any(r.path == SYNC or r.path.endswith(SYNC) for r in sb.requests)
+
+
 def test_a_billing_plan_alone_is_a_change_planned_applied_and_then_gone(sb, ctct, tmp_path):
     (ident,) = _seed_accounts(sb, 1)
     ctct(["apply", "--fleet", _fleet(tmp_path), "--auto-approve"])  # converge the manifest

@@ -280,13 +280,26 @@ CREATE_TAG = """
 """
 
 
-def test_apply_without_terminal_refuses(sb, ctct_proc, manifest):
+def test_apply_without_terminal_shows_the_plan_and_stops_there(sb, ctct_proc, manifest):
     path = manifest(CREATE_TAG)
     res = ctct_proc(["apply", path], stdin=subprocess.DEVNULL)
     assert res.code == 1, res
     assert "no terminal" in res.stderr and "--auto-approve" in res.stderr
+    assert '# tags "VIP" will be created' in res.stdout
+    assert res.stdout.startswith("Account: ")  # the account named first, as always
+    assert "Do you want to perform these actions?" not in res.stdout
     assert writes(sb) == []
     assert sb.store().tags == {}
+
+
+def test_apply_without_terminal_and_nothing_to_do_is_0(sb, ctct, ctct_proc, manifest):
+    path = manifest(CREATE_TAG)
+    apply_ok(ctct, path)
+    sb.reset_log()
+    res = ctct_proc(["apply", path], stdin=subprocess.DEVNULL, env_extra={"CI": "true"})
+    assert res.code == 0, res
+    assert "No changes." in res.stdout and "no terminal" not in res.stderr
+    assert writes(sb) == []
 
 
 def _with_tty(run, args, answer: bytes, env_extra=None):

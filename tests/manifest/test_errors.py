@@ -143,6 +143,14 @@ def test_tab_indentation_is_a_syntax_error_with_its_line(write: Write) -> None:
     path = write("m.yaml", "version: 1\nlists:\n\t- name: a\n")
     (error,) = errors_of(path)
     assert error.startswith("m.yaml:3: invalid YAML:")
+    assert error.endswith("(a tab: YAML indents with spaces only)")
+
+
+def test_an_unknown_kind_in_a_settings_selector_lists_the_kinds(write: Write) -> None:
+    path = write("m.yaml", "version: 1\nsettings: {allow_delete: [tag]}\n")
+    (error,) = errors_of(path)
+    assert error.startswith("m.yaml:2: settings.allow_delete[0]: expected KIND or KIND:NAME")
+    assert "(KIND: custom_fields, lists, tags," in error
 
 
 def test_missing_path_and_empty_directory(write: Write) -> None:

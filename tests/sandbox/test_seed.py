@@ -134,9 +134,12 @@ def test_bad_seeds_name_the_item(seed, message):
 
 def test_bad_seed_file(tmp_path):
     path = tmp_path / "seed.yaml"
-    path.write_text("lists: [unclosed\n")
-    with pytest.raises(SeedError, match="seed.yaml"):
+    path.write_text("tags: []\nlists: [unclosed\n")
+    with pytest.raises(SeedError) as info:
         Sandbox(seed=path)
+    # One line, file and line first, as a manifest's YAML errors are.
+    assert str(info.value).startswith(f"{path}:3: invalid YAML: ")
+    assert "\n" not in str(info.value)
 
 
 def test_seed_can_be_added_to_a_running_sandbox(sandbox):

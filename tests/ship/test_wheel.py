@@ -53,6 +53,25 @@ def test_demo_runs_from_any_directory(wheel_venv: Path, tmp_path: Path) -> None:
     assert "Plan: " in res.stdout and "Apply complete!" in res.stdout, res.stdout
 
 
+def test_the_examples_copy_out_of_the_wheel_and_validate_there(
+    wheel_venv: Path, tmp_path: Path
+) -> None:
+    res = ctctform_in(wheel_venv, ["examples"], cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    copied = tmp_path / "examples"
+    assert {p.name for p in copied.iterdir()} == {
+        "basic",
+        "agency",
+        "agency-fleet.yaml",
+        "demo-seed.yaml",
+    }
+    assert ctctform_in(wheel_venv, ["validate", "examples/basic"], cwd=tmp_path).returncode == 0
+    fleet = ctctform_in(wheel_venv, ["validate", "--fleet", "examples/agency-fleet.yaml"], tmp_path)
+    assert fleet.returncode == 0, fleet.stderr
+    again = ctctform_in(wheel_venv, ["examples"], cwd=tmp_path)  # never over what is there
+    assert again.returncode == 1 and "nothing was written" in again.stderr
+
+
 def test_version_is_the_package_version(wheel_venv: Path, tmp_path: Path) -> None:
     res = ctctform_in(wheel_venv, ["--version"], cwd=tmp_path)
     assert res.returncode == 0, res.stderr
