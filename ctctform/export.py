@@ -30,13 +30,51 @@ def export(client: ApiLike, kinds: list[str], parallelism: int = 8) -> dict[str,
     doc: dict[str, Any] = {}
     for name in kinds:
         kind = REGISTRY[name]
-        items = [kind.to_manifest(lv, names) for lv in live.get(name).items]
+        items = [_literal(kind.to_manifest(lv, names), name) for lv in live.get(name).items]
         if kind.shape is Shape.SINGLETON:
             if items:
                 doc[name] = items[0]
         else:
             doc[name] = items
     return doc
+
+
+def _literal(value: Any, kind: str, key: str = "") -> Any:
+    """Live text as manifest text: a `${` the account holds is written `$${`, so the
+    manifest reads back the same text instead of a reference or a variable. Segment criteria
+    are already written by `_namer` (their references are meant)."""
+    if isinstance(value, str):
+        return value.replace("${", "$${")
+    if isinstance(value, list):
+        return [_literal(v, kind, key) for v in value]
+    if isinstance(value, dict):
+        return {
+            k: v if (kind == "segments" and k == "criteria") else _literal(v, kind, k)
+            for k, v in value.items()
+        }
+    return value
+
+
+class _Dumper(yaml.SafeDumper):
+    """Text with characters YAML would read back as something else (U+0085 NEL and the
+    Unicode line and paragraph separators are line breaks to a YAML reader; control
+    characters) is written double-quoted, where they are escapes."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    odd = any(
+        (ord(c) < 32 and c not in "\n\t") or 0x7F <= ord(c) <= 0x9F or c in "\u2028\u2029"
+        for c in text
+    )
+    style = '"' if odd else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
+def _dump(data: Any) -> str:
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True)
 
 
 def _namer(state: LiveState) -> Any:
@@ -65,10 +103,10 @@ def write(doc: dict[str, Any], out: Path | None) -> str | None:
     """One file per kind into `out`, or one document returned for stdout."""
     header = "# Exported by ctctform from the live account.\n"
     if out is None:
-        return header + yaml.safe_dump({"version": 1, **doc}, sort_keys=False, allow_unicode=True)
+        return header + _dump({"version": 1, **doc})
     out.mkdir(parents=True, exist_ok=True)
     (out / "00-version.yaml").write_text(header + "version: 1\n")
     for kind, items in doc.items():
-        text = yaml.safe_dump({kind: items}, sort_keys=False, allow_unicode=True)
+        text = _dump({kind: items})
         (out / f"{kind}.yaml").write_text(text)
     return None

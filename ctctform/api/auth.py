@@ -205,10 +205,19 @@ def save_answer(
         raise AuthError(f"the token endpoint {token_url} gave no access_token")
     new_refresh = answer.get("refresh_token")
     refresh = new_refresh if isinstance(new_refresh, str) and new_refresh else previous_refresh
-    expires = answer.get("expires_in")
-    expires_at = store.now() + float(expires) if isinstance(expires, int | float) else None
+    expires_at = _expiry(store.now(), answer.get("expires_in"))
     store.write(client_id, StoredTokens(refresh, token, expires_at, token_url))
     return token, refresh
+
+
+def _expiry(now: float, expires_in: Any) -> float | None:
+    """When the access token expires, or None (asked again on a 401) for an `expires_in`
+    that is not a sensible number of seconds (a string, a boolean, negative, NaN, 10**400)."""
+    if isinstance(expires_in, bool) or not isinstance(expires_in, int | float):
+        return None
+    if not 0 < expires_in <= 366 * 86400:  # also False for NaN
+        return None
+    return now + float(expires_in)
 
 
 def run_hook(command: str, secret: str) -> None:

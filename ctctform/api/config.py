@@ -110,6 +110,13 @@ class ClientConfig:
             raise ConfigError("max_attempts, connect_attempts and max_in_flight must be at least 1")
         if self.rate_margin < 0:
             raise ConfigError("rate_margin must not be negative")
+        # These go into HTTP headers as they are: a control character (a pasted `\r`, a
+        # vertical tab) would make the HTTP library refuse the request and echo the value.
+        for name in ("access_token", "refresh_token", "partner_api_key", "client_id"):
+            value = getattr(self, name)
+            if value and not all(0x21 <= ord(c) <= 0x7E for c in value):
+                var = next((v for v, n in ENV_VARS.items() if n == name), name)
+                raise ConfigError(f"{var} holds a space or a character a header cannot carry")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], **overrides: Any) -> ClientConfig:

@@ -19,6 +19,8 @@ from ctctform.api.tokens import OAuthError, TokenEndpoint
 
 DEFAULT_INTERVAL = 5.0  # RFC 8628 §3.2: when the server gives none
 SLOW_DOWN_STEP = 5.0  # RFC 8628 §3.5
+MAX_INTERVAL = 60.0  # seconds between polls, whatever the server asks
+MAX_EXPIRES_IN = 1800.0  # the guide's device codes live 600 s
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,11 @@ class DeviceCode:
 
 
 def start(tokens: TokenEndpoint) -> DeviceCode:
-    answer = tokens.device_authorize()
+    return parse_code(tokens.device_authorize())
+
+
+def parse_code(answer: dict[str, Any]) -> DeviceCode:
+    """The device authorization answer, checked, its times bounded."""
     code, user, uri = (answer.get(k) for k in ("device_code", "user_code", "verification_uri"))
     if not all(isinstance(v, str) and v for v in (code, user, uri)):
         raise AuthError("the device authorization answer lacks device_code, user_code or URL")
@@ -42,8 +48,8 @@ def start(tokens: TokenEndpoint) -> DeviceCode:
         user_code=str(user),
         verification_uri=str(uri),
         verification_uri_complete=complete if isinstance(complete, str) else None,
-        expires_in=_seconds(answer.get("expires_in"), 600.0),
-        interval=_seconds(answer.get("interval"), DEFAULT_INTERVAL, minimum=0.0),
+        expires_in=_seconds(answer.get("expires_in"), 600.0, most=MAX_EXPIRES_IN),
+        interval=_seconds(answer.get("interval"), DEFAULT_INTERVAL, minimum=0.0, most=MAX_INTERVAL),
     )
 
 
@@ -58,7 +64,7 @@ def wait(
     deadline = clock() + code.expires_in
     interval = code.interval
     while True:
-        sleep(interval)
+        sleep(min(interval, max(0.0, deadline - clock())))
         try:
             return tokens.device_token(code.device_code)
         except OAuthError as exc:
@@ -85,7 +91,13 @@ def _expired(code: DeviceCode) -> str:
     )
 
 
-def _seconds(value: Any, default: float, minimum: float = 1.0) -> float:
+def _seconds(value: Any, default: float, minimum: float = 1.0, most: float = 3600.0) -> float:
+    """Seconds from the server, within bounds: a login never waits on a server's say-so
+    for longer than its code lives (`interval: 10**6`, `1e300` or NaN are not waits)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return default
+    if value != value:  # NaN
+        return default
+    if value > most:  # compared before float(): 10**400 has no float
+        return most
     return max(minimum, float(value))

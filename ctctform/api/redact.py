@@ -73,15 +73,35 @@ def _escaped(secret: str) -> set[str]:
     }
 
 
+def _escaped_more(secret: str) -> set[str]:
+    """JSON as other encoders write it (`\\/` for `/`; Go's `\\u0026` for `&`, `<`, `>`) and
+    Python's own repr of the text and of its bytes (an HTTP library's "illegal header value
+    b'...'" shows a control character as `\\x0b`)."""
+    once = json.dumps(secret)[1:-1]
+    go = once.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+    return {once.replace("/", "\\/"), go, repr(secret)[1:-1], repr(secret.encode())[2:-1]}
+
+
+def _url_encoded(secret: str) -> set[str]:
+    """Percent-encoded as the common encoders do it (`/` kept or not, `+` for spaces), in
+    either case of hex digits (RFC 3986: the same), and twice."""
+    forms = {
+        quote(secret, safe=""),
+        quote(secret),
+        quote_plus(secret, safe=""),
+        quote_plus(secret, safe="/"),
+        quote(quote(secret, safe=""), safe=""),
+    }
+    return forms | {re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), f) for f in forms}
+
+
 def _variants(secrets: Iterable[str]) -> list[str]:
     out: set[str] = set()
     for secret in secrets:
         raw = secret.encode()
-        out |= _escaped(secret)
+        out |= _escaped(secret) | _escaped_more(secret) | _url_encoded(secret)
         out |= {
             secret,
-            quote(secret, safe=""),
-            quote_plus(secret, safe=""),
             base64.b64encode(raw).decode(),
             base64.b64encode(raw).decode().rstrip("="),
             base64.urlsafe_b64encode(raw).decode().rstrip("="),

@@ -24,6 +24,11 @@ from ctctform.api.transport import Call, Gate, Transport
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 
 
+def header_safe(token: str) -> bool:
+    """Printable ASCII only: a token goes into an Authorization header as it is."""
+    return bool(token) and all(0x21 <= ord(c) <= 0x7E for c in token)
+
+
 class OAuthError(AuthError):
     """The token endpoint refused a grant; `error` is the OAuth error code."""
 
@@ -112,8 +117,15 @@ class TokenEndpoint:
         if response.is_success:
             if not isinstance(answer, dict):
                 raise AuthError(f"{url} answered {response.status_code} without a JSON object")
-            REDACTOR.add(answer.get("access_token"), answer.get("refresh_token"))
-            REDACTOR.add(answer.get("device_code"))
+            texts = [answer.get(k) for k in ("access_token", "refresh_token", "device_code")]
+            REDACTOR.add(*(t for t in texts if isinstance(t, str)))
+            for key in ("access_token", "refresh_token"):
+                value = answer.get(key)
+                if value is not None and not (isinstance(value, str) and header_safe(value)):
+                    raise AuthError(
+                        f"{url} answered a {key} that is not a token (not text, or characters "
+                        "an HTTP header cannot carry)"
+                    )
             return answer
         error, words = _oauth_error(answer)
         status = f"{response.status_code} {reason_phrase(response.status_code)}"

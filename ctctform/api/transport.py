@@ -51,6 +51,15 @@ Params = Mapping[str, Any] | list[tuple[str, Any]] | None
 FATAL_TRANSPORT_ERRORS = (httpx.UnsupportedProtocol, httpx.LocalProtocolError, httpx.InvalidURL)
 # The request never left this machine: no server can have acted on it.
 NOT_SENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# The largest answer read, decoded: a page of 1,000 lists is well under 1 MB. Beyond it, a
+# gzip bomb or an endless body, never kept in memory.
+MAX_ANSWER_BYTES = 32 * 2**20
+
+
+class AnswerTooLarge(Exception):
+    pass
+
+
 # Daily quota answers: 429 `quota_exceeded` (DESIGN §4), and the older Mashery keys that
 # API developer support still quotes ("mashery.not.authorized.over.ratelimit"; the per-second
 # "over.qps" one came with a 403).
@@ -215,7 +224,15 @@ class Transport:
             gate.check(call.where)
             started = time.monotonic()
             try:
-                response = self.http.send(request)
+                response = self.receive(request)
+            except AnswerTooLarge as exc:
+                record(None, retry)
+                words = f"the answer is larger than {MAX_ANSWER_BYTES // 2**20} MB"
+                if call.method == "GET":
+                    raise AnswerError(f"{call.where}: {words}") from exc
+                raise AmbiguousWriteError(
+                    None, call.method, call.path, words, account=call.account
+                ) from exc
             except NOT_SENT_ERRORS as exc:
                 raise RetryableFailure(cause=exc, not_sent=True) from exc
             except FATAL_TRANSPORT_ERRORS as exc:
@@ -252,6 +269,27 @@ class Transport:
         if response.status_code == 429:
             (self.token_limiter if token else self.limiter).widen()
         log.debug("%s -> %d (%.3fs)", call.where, response.status_code, time.monotonic() - started)
+        return response
+
+    def receive(self, request: httpx.Request) -> httpx.Response:
+        """Send, then read the answer within `timeout` seconds in all and MAX_ANSWER_BYTES
+        (httpx's timeout bounds each read, so a body dripped a byte a second never ends)."""
+        response = self.http.send(request, stream=True)
+        try:
+            deadline = time.monotonic() + self.config.timeout
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > MAX_ANSWER_BYTES:
+                    raise AnswerTooLarge()
+                if time.monotonic() > deadline:
+                    message = f"the answer took more than {self.config.timeout:g}s to arrive"
+                    raise httpx.ReadTimeout(message, request=request)
+                chunks.append(chunk)
+            response._content = b"".join(chunks)  # what Response.read() itself keeps
+        finally:
+            response.close()
         return response
 
     def build(self, call: Call, headers: dict[str, str]) -> httpx.Request:

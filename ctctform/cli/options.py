@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -19,6 +20,20 @@ from ctctform.plan import Policy, Selection
 from ctctform.workflow import Options, load_manifest
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+
+class FinitePercent(click.FloatRange):
+    """0-100, and a number: click's range lets `nan` through (every comparison with it is
+    false), and a NaN threshold would let any number of deletes pass."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a number from 0 to 100", param, ctx)
+        return number
+
+
+FINITE_PERCENT = FinitePercent(0, 100)
 
 
 def _stack(options: list[Decorator]) -> Decorator:
@@ -87,7 +102,7 @@ selection_options = _stack(
         ),
         click.option(
             "--max-delete-percent",
-            type=click.FloatRange(0, 100),
+            type=FINITE_PERCENT,
             default=25.0,
             show_default=True,
             help="Share of a kind's resources deletable without --allow-delete.",

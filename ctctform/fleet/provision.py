@@ -11,6 +11,7 @@ import re
 import time
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
+from urllib.parse import quote
 
 from ctctform.api.errors import AmbiguousWriteError, AnswerError, ApiError
 from ctctform.api.redact import REDACTOR
@@ -116,7 +117,7 @@ def provision(
 
 def plan_changes(root: PartnerApi, ident: str, wanted: dict[str, Any]) -> dict[str, Any] | None:
     """The PlanInfo to PUT when the account's billing plan differs from `wanted`, or None."""
-    path = f"/partner/accounts/{ident}/plan"
+    path = f"/partner/accounts/{quote(ident, safe='')}/plan"
     current = root.get(path)
     if not isinstance(current, dict):
         raise AnswerError(f"GET {path}: the answer is not a billing plan")
@@ -130,5 +131,5 @@ def set_plan(root: PartnerApi, ident: str, wanted: dict[str, Any]) -> bool:
     change = plan_changes(root, ident, wanted)
     if change is None:
         return False
-    root.request("PUT", f"/partner/accounts/{ident}/plan", json=change)
+    root.request("PUT", f"/partner/accounts/{quote(ident, safe='')}/plan", json=change)
     return True

@@ -25,6 +25,7 @@ from ctctform.api.redact import redact
 from ctctform.errors import CtctformError
 from ctctform.fleet.schema import report_schema
 from ctctform.safefile import read_regular
+from ctctform.visible import visible
 
 MAX_REPORT_BYTES = 256 * 1024 * 1024  # 10,000 accounts with their plans fit many times
 WRITE_EVERY = 1.0  # seconds between rewrites of --report while the run goes on ...
@@ -207,8 +208,8 @@ def render_table(report: Report) -> str:
         account = r.encoded_account_id or r.key
         rows.append(
             (
-                account,
-                r.organization_name[:28],
+                visible(account),
+                visible(r.organization_name)[:28],
                 r.result + (" (earlier)" if r.resumed else ""),
                 changes,
                 str(r.requests),

@@ -25,6 +25,7 @@ from ctctform.fleet.model import Fleet
 from ctctform.fleet.report import AccountResult, Report
 from ctctform.kinds import PARTNER_LEVEL, REGISTRY
 from ctctform.plan import Selection
+from ctctform.visible import visible
 from ctctform.workflow import Options, load_manifest, run
 
 Echo = Callable[[str], Any]
@@ -259,5 +260,6 @@ class FleetRun:
         with self.print_lock:
             self.done += 1
             name = result.organization_name or "no name"
-            head = f"=== {result.encoded_account_id or result.key} ({name}): {result.result}"
+            who = visible(result.encoded_account_id or result.key)
+            head = f"=== {who} ({visible(name)}): {result.result}"
             self.echo("\n".join([head, *lines]).rstrip() + "\n")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -18,7 +19,7 @@ import fastjsonschema
 
 from ctctform.api.errors import AnswerError
 
-__all__ = ["AnswerError", "check_records", "record_id"]
+__all__ = ["AnswerError", "check_id", "check_records", "record_id"]
 
 
 @functools.cache
@@ -51,6 +52,19 @@ def _kind_of(value: Any) -> str:
     )
 
 
+# What an id may look like (UUIDs, integers, encoded account ids): it goes into URL paths, so
+# a `/`, `..`, `?` or a control character from a hostile server must never get that far.
+SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]{0,127}")
+
+
+def check_id(ident: str, where: str, field: str) -> str:
+    if not SAFE_ID.fullmatch(ident):
+        raise AnswerError(
+            f"{where}: {field} {ident[:60]!r} is not an id (letters, digits and -._~ only)"
+        )
+    return ident
+
+
 def record_id(record: dict[str, Any], field: str) -> str:
     value = record[field]
     return str(value)
@@ -78,6 +92,8 @@ def check_records(
         ident = record_id(record, id_field) if id_field else str(index)
         if not ident.strip() or isinstance(record.get(id_field), bool):
             raise AnswerError(f"{where}: item {index}: {id_field} is empty")
+        if id_field:
+            check_id(ident, f"{where}: item {index}", id_field)
         if ident in ids:
             raise AnswerError(
                 f"{where}: items {ids[ident]} and {index} have the same {id_field} {ident!r}"

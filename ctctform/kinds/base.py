@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
+from urllib.parse import quote
 
 from ctctform.kinds.answers import AnswerError, check_records, record_id
 from ctctform.manifest.declared import Declared
@@ -194,6 +195,11 @@ class Kind:
                 self.key_field: {"type": "string"},
             },
         }
+
+    def item_path(self, ident: str, *rest: str) -> str:
+        """`/contact_tags/{id}`: the id was checked at the boundary (answers.SAFE_ID) and is
+        quoted here as well, so no server-given id can point a write at another path."""
+        return "/".join((self.path, quote(str(ident), safe=""), *rest))
 
     def to_live(self, record: dict[str, Any]) -> Live:
         return Live(self.name, record_id(record, self.id_field), record[self.key_field], record)

@@ -56,6 +56,8 @@ class CustomFields(Kind):
     max_pages = 5
     api_templates = ("/contact_custom_fields/{custom_field_id}",)
     stat_prefixes = ("/contact_custom_fields",)
+    # The spec's CustomFieldId100 says `maxItems: 0` (an erratum); the guide's
+    # delete_custom_fields_activity.html: "remove up to 100 custom fields".
     bulk_delete = BulkDelete("/activities/custom_fields_delete", "custom_field_ids", 100)
     # CustomFieldPutRequest carries only label and choices.
     replace_fields = ("type", "metadata", "version")
@@ -179,7 +181,7 @@ class CustomFields(Kind):
         labels = want["choices"] if "choices" in want else _choice_labels(live.record)
         if labels or _live_choices(live.record):
             body["choices"] = self.choice_bodies(live, labels)
-        path = f"{self.path}/{live.id}"
+        path = self.item_path(live.id)
         return self.created(client.request("PUT", path, json=body), f"PUT {path}")
 
     def choice_bodies(self, live: Live, labels: list[str]) -> list[dict[str, Any]]:

@@ -101,7 +101,7 @@ class Lists(Kind):
     def update(
         self, client: ApiLike, live: Live, want: dict[str, Any], fields: dict[str, FieldChange]
     ) -> Live:
-        path = f"{self.path}/{live.id}"
+        path = self.item_path(live.id)
         answer = client.request("PUT", path, json=self.body(want, self.current(live)))
         return self.created(answer, f"PUT {path}")
 

@@ -96,7 +96,7 @@ class Segments(Kind):
         return f"{live.id}@{created}@{edited}" if edited and created else None
 
     def read_detail(self, client: ApiLike, live: Live) -> dict[str, Any]:
-        path = f"{self.path}/{live.id}"
+        path = self.item_path(live.id)
         rec = client.get(path)
         if not isinstance(rec, dict) or not self.valid_detail(rec):
             raise AnswerError(
@@ -136,11 +136,11 @@ class Segments(Kind):
         self, client: ApiLike, live: Live, want: dict[str, Any], fields: dict[str, FieldChange]
     ) -> Live:
         if set(fields) == {"name"}:
-            path = f"{self.path}/{live.id}/name"
+            path = self.item_path(live.id, "name")
             answer = client.request("PATCH", path, json={"name": want["name"]})
             criteria = live.record.get("segment_criteria")
         else:
-            path = f"{self.path}/{live.id}"
+            path = self.item_path(live.id)
             criteria = criteria_text(want.get("criteria", self.current(live)["criteria"]))
             answer = client.request(
                 "PUT", path, json={"name": want["name"], "segment_criteria": criteria}
@@ -151,7 +151,7 @@ class Segments(Kind):
         return self.created({**answer, self.id_field: live.record[self.id_field]}, path, base)
 
     def delete_one(self, client: ApiLike, live: Live) -> None:
-        client.request("DELETE", f"{self.path}/{live.id}")
+        client.request("DELETE", self.item_path(live.id))
 
     def to_manifest(self, live: Live, names: Namer) -> dict[str, Any]:
         text = names(live.record.get("segment_criteria") or "{}")

@@ -64,7 +64,7 @@ class Tags(Kind):
     def update(
         self, client: ApiLike, live: Live, want: dict[str, Any], fields: dict[str, FieldChange]
     ) -> Live:
-        path = f"{self.path}/{live.id}"
+        path = self.item_path(live.id)
         answer = client.request("PUT", path, json={"name": want["name"]})
         return self.created(answer, f"PUT {path}")
 

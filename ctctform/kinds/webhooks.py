@@ -145,14 +145,14 @@ class Webhooks(Kind):
         return self._put(client, live.id, want["hook_uri"])
 
     def _put(self, client: ApiLike, topic_id: str, hook_uri: str) -> Live:
-        path = f"{self.path}/{topic_id}"
+        path = self.item_path(topic_id)
         answer = client.request("PUT", path, json={"hook_uri": hook_uri})
         answer = answer if isinstance(answer, dict) else {}
         record = {**answer, "topic_id": int(topic_id), "hook_uri": hook_uri}
         return self.created(record, f"PUT {path}")
 
     def delete_one(self, client: ApiLike, live: Live) -> None:
-        client.request("DELETE", f"{self.path}/{live.id}")
+        client.request("DELETE", self.item_path(live.id))
 
     def to_manifest(self, live: Live, names: Namer) -> dict[str, Any]:
         return {"topic": live.key, "hook_uri": live.record.get("hook_uri")}

@@ -11,6 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 from ctctform.errors import CtctformError
+from ctctform.visible import visible
 
 
 class Shape(StrEnum):
@@ -125,6 +126,8 @@ class Issue:
     reason: str
 
     def __str__(self) -> str:
+        # One line whatever the manifest's text holds (a name with a newline must not
+        # print a second, forged error line).
         if self.where:
-            return f"{self.file}:{self.line}: {self.where}: {self.reason}"
-        return f"{self.file}:{self.line}: {self.reason}"
+            return visible(f"{self.file}:{self.line}: {self.where}: {self.reason}")
+        return visible(f"{self.file}:{self.line}: {self.reason}")

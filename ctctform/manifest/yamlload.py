@@ -9,6 +9,7 @@ well under the time budget (see DESIGN §6).
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Hashable
 from typing import Any
@@ -222,6 +223,12 @@ class _Builder:
             if not isinstance(key, Hashable):
                 self.issues.append(Issue(self.display, line, "", "a key must be a plain value"))
                 continue
+            if not isinstance(key, str):
+                # Everything ctctform sends is JSON, whose keys are strings: `5: x` would
+                # go out as "5" and never compare equal to what comes back.
+                reason = f"a key must be a string: quote {key!r} (write '{key}')"
+                self.issues.append(Issue(self.display, line, "", reason))
+                continue
             if key in out and index >= merged and key_lines[key] >= 0:
                 reason = f"duplicate key {key!r} (first at line {key_lines[key]})"
                 self.issues.append(Issue(self.display, line, "", reason))
@@ -272,9 +279,19 @@ class _Builder:
         if tag == _TAG + "bool":
             return bool(_TRUE.match(node.value))
         if tag == _TAG + "int":
-            return self._constructor.construct_yaml_int(node)
+            try:
+                return self._constructor.construct_yaml_int(node)
+            except ValueError:  # Python refuses integers of more than 4,300 digits
+                self._issue(node, "an integer too long to be a number (quote it if it is text)")
+                return node.value
         if tag == _TAG + "float":
-            return self._constructor.construct_yaml_float(node)
+            number = self._constructor.construct_yaml_float(node)
+            if not math.isfinite(number):
+                # No field takes one, and a NaN compares false with everything: a NaN
+                # threshold would turn a safety gate off.
+                self._issue(node, f"{node.value} is not a finite number")
+                return node.value
+            return number
         if tag in (_TAG + "timestamp", _TAG + "value", MERGE_TAG):
             # No manifest field is a date; keep `2024-01-31` (or a lone `=`) as written.
             return node.value

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 
 from ctctform.plan import Action, Change, Plan
 from ctctform.render.text import render_change, title
+from ctctform.visible import visible
 
 LIMIT = 65_000
 RESERVE = 800  # kept for the notes on what was cut, and the last lines
@@ -24,8 +25,8 @@ _SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 
 def escape(text: str) -> str:
     """Inline text that renders as written: no emphasis, links, HTML or table cells."""
-    text = html.escape(text, quote=False)
-    return _SPECIAL.sub(r"\\\1", text).replace("\n", " ")
+    text = html.escape(visible(text), quote=False)
+    return _SPECIAL.sub(r"\\\1", text)
 
 
 def fence(body: list[str], info: str = "") -> list[str]:
@@ -151,7 +152,7 @@ def code(text: str) -> str:
     run = max((len(r) for r in re.findall(r"`+", text)), default=0)
     ticks = "`" * (run + 1)
     pad = " " if text.startswith("`") or text.endswith("`") or not text.strip() else ""
-    return f"{ticks}{pad}{text.replace(chr(10), ' ')}{pad}{ticks}"
+    return f"{ticks}{pad}{visible(text)}{pad}{ticks}"
 
 
 def _deletes(plan: Plan, budget: Budget, cut: list[str]) -> list[str]:

@@ -12,6 +12,7 @@ from ctctform.apply import ApplyResult
 from ctctform.kinds import REGISTRY
 from ctctform.manifest import Shape
 from ctctform.plan import Change, Plan
+from ctctform.visible import visible
 
 
 def name(change: Change) -> str:
@@ -69,4 +70,4 @@ def render_account(summary: Mapping[str, Any], note: str | None, partner: bool =
         return f"Account: unknown ({note})" if note else "Account: unknown"
     name = summary.get("organization_name") or "no organization name"
     via = " through the partner API" if partner else ""
-    return f"Account: {name} ({summary.get('encoded_account_id')}){via}"
+    return f"Account: {visible(str(name))} ({visible(str(summary.get('encoded_account_id')))}){via}"

@@ -13,6 +13,7 @@ from ctctform.manifest import Shape
 from ctctform.manifest.refs import Unresolved
 from ctctform.plan import Action, Change, Plan
 from ctctform.render.tree import STEP, scalar, tree_lines
+from ctctform.visible import visible
 
 SYMBOL = {
     Action.CREATE: ("+", "green"),
@@ -35,7 +36,7 @@ def show(value: Any, names: Mapping[str, str] | None = None) -> str:
         return str(value)
     if names and isinstance(value, str) and value in names:
         return scalar(value, names)
-    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+    return visible(json.dumps(value, ensure_ascii=False, separators=(", ", ": ")))
 
 
 def field_lines(change: Change, names: Mapping[str, str]) -> list[tuple[str, str]]:
@@ -64,8 +65,8 @@ def title(change: Change) -> str:
     if REGISTRY[change.kind].shape is Shape.SINGLETON:
         return change.kind  # one per account: its name is all there is to say
     if change.action is Action.RENAME or (change.old_key and change.action is Action.UPDATE):
-        return f'{change.kind} "{change.old_key}" -> "{change.key}"'
-    return f'{change.kind} "{change.key}"'
+        return f'{change.kind} "{visible(change.old_key or "")}" -> "{visible(change.key)}"'
+    return f'{change.kind} "{visible(change.key)}"'
 
 
 def render_change(change: Change, color: bool, names: Mapping[str, str] | None = None) -> list[str]:
@@ -114,7 +115,9 @@ def render_plan(plan: Plan, color: bool = False) -> str:
             "resources are not shown and may be pending."
         )
     for w in plan.warnings:
-        out.append(("Warning: " if not color else click.style("Warning: ", fg="yellow")) + w)
+        out.append(
+            ("Warning: " if not color else click.style("Warning: ", fg="yellow")) + visible(w)
+        )
     if plan.warnings or plan.acknowledgements or plan.partial:
         out.append("")
     out.append(click.style(plan.summary(), bold=True) if color else plan.summary())

@@ -54,3 +54,18 @@ def test_a_confidential_client_cannot_start_a_device_login() -> None:
     ):
         device.start(client.tokens)
     assert "unauthorized_client" in str(caught.value) or "invalid_client" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("answer", "interval", "expires_in"),
+    [
+        ({"interval": 10**6, "expires_in": 600}, device.MAX_INTERVAL, 600.0),
+        ({"interval": 1e300, "expires_in": 10**400}, device.MAX_INTERVAL, device.MAX_EXPIRES_IN),
+        ({"interval": float("nan"), "expires_in": -1}, device.DEFAULT_INTERVAL, 1.0),
+    ],
+    ids=["huge-interval", "overflowing", "nan-and-negative"],
+)
+def test_the_servers_times_are_bounded(answer, interval, expires_in) -> None:
+    base = {"device_code": "dc", "user_code": "UC", "verification_uri": "https://x.example"}
+    code = device.parse_code({**base, **answer})
+    assert (code.interval, code.expires_in) == (interval, expires_in)

@@ -3,6 +3,7 @@ main evidence; these pin single behaviours)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -11,6 +12,7 @@ import httpx
 import pytest
 
 from ctctform.api import AmbiguousWriteError, ApiError, AuthError, Client, ClientConfig
+from ctctform.api.config import ConfigError
 from ctctform.api.retry import parse_retry_after
 
 Handler = Callable[[httpx.Request], httpx.Response]
@@ -130,6 +132,67 @@ def test_token_answer_without_access_token_is_an_auth_error() -> None:
     client = mock_client(handler, **settings)
     with client, pytest.raises(AuthError, match="gave no access_token"):
         client.get("/contact_lists")
+
+
+REFRESHING = {
+    "access_token": None,
+    "client_id": "cid",
+    "client_secret": "s3cret-s3cret",
+    "refresh_token": "r3fresh-r3fresh",
+    "token_url": "http://auth.test/token",
+    "credentials_file": None,
+}
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"access_token": 12345678901, "expires_in": 3600},
+        {"access_token": "tok\x0bvalue-123", "expires_in": 3600},
+        {"access_token": "good-token-1234", "refresh_token": ["r"], "expires_in": 3600},
+    ],
+    ids=["numeric-token", "control-character", "refresh-token-a-list"],
+)
+def test_a_token_answer_that_is_not_a_token_is_an_auth_error(answer, tmp_path) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/token":
+            return httpx.Response(200, json=answer)
+        return httpx.Response(200, json={"tags": []})
+
+    settings = {**REFRESHING, "credentials_file": tmp_path / "store.json"}
+    with mock_client(handler, **settings) as client, pytest.raises(AuthError) as caught:
+        client.get("/contact_tags")
+    assert "is not a token" in str(caught.value)
+    assert "tok\x0bvalue" not in str(caught.value) and "\\x0b" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "expires_in",
+    [10**400, -5, "3600", True, None],
+    ids=["huge", "negative", "text", "bool", "null"],
+)
+def test_an_odd_expires_in_means_unknown_not_a_crash(expires_in, tmp_path) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/token":
+            text = f'{{"access_token": "good-token-1234", "expires_in": {json.dumps(expires_in)}}}'
+            if expires_in == 10**400:
+                text = '{"access_token": "good-token-1234", "expires_in": ' + str(10**400) + "}"
+            return httpx.Response(200, text=text, headers={"Content-Type": "application/json"})
+        return httpx.Response(200, json={"tags": []})
+
+    settings = {**REFRESHING, "credentials_file": tmp_path / "store.json"}
+    with mock_client(handler, **settings) as client:
+        assert client.paginate("/contact_tags", "tags") == []
+    stored = json.loads((tmp_path / "store.json").read_text())["clients"]["cid"]
+    assert stored["access_token"] == "good-token-1234" and stored.get("expires_at") is None
+
+
+def test_a_token_with_a_control_character_is_refused_before_any_request() -> None:
+    with pytest.raises(ConfigError) as caught:
+        ClientConfig.from_env({"CTCT_ACCESS_TOKEN": "mysecretTOKEN\x0bvalue"})
+    assert str(caught.value) == (
+        "CTCT_ACCESS_TOKEN holds a space or a character a header cannot carry"
+    )
 
 
 def test_next_links_are_never_followed_to_another_host_or_path() -> None:

@@ -63,3 +63,25 @@ def test_exported_account_rebuilt_in_a_client_account(sb, ctct, tmp_path):
         criteria["criteria"]["group"][0]["group"][0]["const_value"]
         == dst.find("tags", "VIP").tag_id
     )
+
+
+def test_text_that_looks_like_a_reference_or_a_line_break_exports_as_itself(sb, ctct, tmp_path):
+    """Live names and descriptions are text: a `${`, `$${` or `${var:x}` the account holds,
+    and characters YAML reads as line breaks (U+0085, U+2028), come back unchanged, so a
+    pruning apply of the export changes nothing."""
+    odd_tags = ["Price $${promo}", "\u0085Launch", "Deal ${var:x}", "Line\u2028Two"]
+    sb.seed(
+        {
+            "tags": [{"name": n} for n in odd_tags],
+            "lists": [{"name": "Codes", "description": "Use code $${CODE} or ${tag:x}"}],
+        }
+    )
+    out = tmp_path / "exported"
+    assert ctct(["export", "--out", out, "--kinds", "tags,lists"]).code == 0
+    (out / "01-prune.yaml").write_text("prune: {tags: true, lists: true}\n")
+    assert ctct(["validate", out]).code == 0
+    plan_is_clean(ctct, out)
+    res = ctct(["apply", out, "--auto-approve"])
+    assert res.code == 0, res
+    assert writes(sb) == []
+    assert sorted(t.name for t in sb.store().tags.values()) == sorted(odd_tags)

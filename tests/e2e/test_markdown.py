@@ -132,3 +132,33 @@ def test_a_partial_plan_and_a_drift_report_say_what_they_are(sb, ctct, tmp_path)
     drift = _plan_md(ctct, tmp_path, BASIC, "--refresh-only")
     assert drift.startswith("### ctctform drift report (refresh-only")
     assert "will perform" not in drift
+
+
+def test_a_hostile_live_name_forges_nothing_on_a_terminal_or_in_the_comment(
+    sb, ctct, manifest, tmp_path
+):
+    """A name is data: escape sequences, carriage returns and line breaks in a live name are
+    shown escaped, in the text plan (no redrawn line) and in the Markdown (no link, no bold,
+    no raw HTML out of its code span)."""
+    evil = (
+        "Customers\r\r**All checks passed** [details](https://evil.example/x)\x1b[2K\n<img src=x>"
+    )
+    sb.seed({"tags": [{"name": "VIP"}, {"name": evil}]})
+    path = manifest("""
+        version: 1
+        tags:
+          - name: VIP
+        prune:
+          tags: true
+        settings:
+          allow_delete: [tags]
+    """)
+    plan = ctct(["plan", path])
+    assert plan.code == 0, plan
+    assert "\x1b" not in plan.output and "\r" not in plan.output
+    assert "Customers\\u000d\\u000d**All checks passed**" in plan.stdout
+    text = _plan_md(ctct, tmp_path, path)
+    rendered = MarkdownIt("commonmark").enable("table").render(text)
+    assert "<strong>All checks passed" not in rendered and 'evil.example/x"' not in rendered
+    assert "<a href" not in rendered and "<img" not in rendered
+    assert "\r" not in text and "\x1b" not in text

@@ -67,6 +67,26 @@ TAG_IN_OR = '{type: or, group: [{source: tags, field: tag_id, op: contains-any, 
 
 CASES: dict[str, Bad] = {
     # -- YAML itself ------------------------------------------------------------------------
+    "yaml-nan-threshold": Bad(
+        "bad.yaml:2:",
+        ("not a finite number",),
+        "version: 1\nsettings: {max_delete_percent: .nan}\n",
+    ),
+    "yaml-integer-of-5000-digits": Bad(
+        "bad.yaml:3:",
+        ("integer too long",),
+        "version: 1\nlists:\n  - {name: A, description: " + "9" * 5000 + "}\n",
+    ),
+    "yaml-integer-key-in-criteria": Bad(
+        "bad.yaml:",
+        ("a key must be a string",),
+        y("""
+        version: 1
+        segments:
+          - name: S
+            criteria: {version: "1.0.0", criteria: {type: and, group: [], 5: x}}
+        """),
+    ),
     "yaml-unclosed-flow": Bad(
         "bad.yaml:5:",
         ("invalid YAML", "line 4"),

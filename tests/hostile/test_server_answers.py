@@ -146,6 +146,16 @@ READS = {
     "item-id-true": (TAGS, {"body": {"tags": [{"tag_id": True, "name": "VIP"}]}}),
     "item-id-an-object": (TAGS, {"body": {"tags": [{"tag_id": {}, "name": "VIP"}]}}),
     "item-integer-name": (TAGS, {"body": {"tags": [{"tag_id": "t1", "name": 42}]}}),
+    # Ids go into URL paths: one that climbs out of its collection must never be written to.
+    "item-id-with-dot-segments": (
+        TAGS,
+        {"body": {"tags": [{"tag_id": "1/../../contact_custom_fields/x", "name": "Stale tag"}]}},
+    ),
+    "item-id-with-a-query": (LISTS, {"body": {"lists": [{"list_id": "l1?x=1", "name": "Stale"}]}}),
+    "item-id-with-a-control-character": (
+        TAGS,
+        {"body": {"tags": [{"tag_id": "t1\u001b[2K", "name": "VIP"}]}},
+    ),
     "item-null-name": (TAGS, {"body": {"tags": [{"tag_id": "t1", "name": None}]}}),
     "duplicate-live-names": (
         LISTS,
