@@ -34,7 +34,10 @@ def next_query(page: dict[str, Any], where: str) -> dict[str, str] | None:
         return None
     if not isinstance(href, str) or not href:
         raise AnswerError(f"{where}: _links.next has no href")
-    query = dict(parse_qsl(urlsplit(href).query, keep_blank_values=True))
+    # A `+` in an opaque cursor or offset is the character itself (base64), not a space:
+    # the link is followed as given, not re-spelt.
+    raw = urlsplit(href).query.replace("+", "%2B")
+    query = dict(parse_qsl(raw, keep_blank_values=True))
     if not query:
         raise AnswerError(f"{where}: the next link {href[:100]!r} carries no cursor")
     return query
@@ -71,8 +74,13 @@ def pages(
     where = f"GET {path}"
     seen: set[tuple[tuple[str, str], ...]] = set()
     for number in range(1, cap + 1):
-        page = get(path, query or None)
         label = where if number == 1 else f"{where} (page {number})"
+        try:
+            page = get(path, query or None)
+        except AnswerError as exc:
+            if number == 1:
+                raise
+            raise AnswerError(f"{exc} (page {number})") from None
         if not isinstance(page, dict):
             raise AnswerError(f"{label}: expected a JSON object page")
         batch = page.get(item_key)

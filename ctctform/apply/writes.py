@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ctctform.api.errors import ActivityError, AmbiguousWriteError, ApiError
+from ctctform.api.errors import ActivityError, AmbiguousWriteError, ApiError, Halted
 from ctctform.errors import CtctformError
 from ctctform.kinds import BY_REF, REGISTRY, Kind, Live
 from ctctform.kinds.base import ApiLike
@@ -98,10 +98,15 @@ class Writer:
         for attempt in range(CREATE_ATTEMPTS):
             try:
                 return kind.create(self.client, want)
-            except AmbiguousWriteError:
+            except AmbiguousWriteError as lost:
                 if attempt == CREATE_ATTEMPTS - 1:
                     raise
-                found = self.adopt(kind, key, want)
+                try:
+                    found = self.adopt(kind, key, want)
+                except Halted:
+                    # The run stopped before the read-back: the create was sent and may
+                    # have been made, which "not started" would deny.
+                    raise lost from None
                 if found is not None:
                     return found
                 self.sleep(min(0.25 * 2**attempt, 4.0))

@@ -21,6 +21,7 @@ from ctctform.cli.app import (
     write_file,
 )
 from ctctform.cli.options import Session, client_config, parse_vars
+from ctctform.errors import CtctformError
 from ctctform.fleet.account import overlay_webhook
 from ctctform.fleet.html import render_html
 from ctctform.fleet.load import load_fleet
@@ -85,7 +86,8 @@ def run_fleet(kw: dict[str, Any], apply: bool, auto_approve: bool) -> None:
         writable(kw.get(option), f"--{option}")
     shard = _shard(kw.get("shard"))
     mode = "apply" if apply else "plan"
-    earlier = earlier_results(Path(kw["resume"]), kw["fleet"], mode) if kw.get("resume") else {}
+    resume = kw.get("resume")
+    earlier = earlier_results(Path(resume), kw["fleet"], mode, kw.get("shard")) if resume else {}
     config = client_config(kw)
     if shard and kw.get("rate_limit") is None:
         # Shards running at once share one partner key: each takes its share of the rate.
@@ -102,9 +104,17 @@ def run_fleet(kw: dict[str, Any], apply: bool, auto_approve: bool) -> None:
     runner = FleetRun(
         session.root, fleet, session.options(), fopts, report, out, color(), os.environ
     )
+    broke: CtctformError | None = None
     try:
         with LiveLine(None, sys.stderr, text=runner.progress):
             runner.run()
+    except CtctformError as exc:
+        broke = exc  # the listing broke off: what was done is still reported, then the error
+    except KeyboardInterrupt:
+        # A second Ctrl-C while the first was being handled: the report is kept as it is.
+        report.interrupted = True
+        report.flush()
+        fail(f"interrupted; no account was started after it. Run again{_resume_hint(kw)} to go on.")
     finally:
         session.close()
     if kw.get("html"):
@@ -114,10 +124,15 @@ def run_fleet(kw: dict[str, Any], apply: bool, auto_approve: bool) -> None:
     out(render_table(report))
     for warning in runner.warnings:
         out(f"Warning: {warning}")
+    if broke is not None:
+        fail(str(broke))
     if report.interrupted:
-        again = f" --resume {kw['report']}" if kw.get("report") else " (with --report FILE)"
-        fail(f"interrupted; no account was started after it. Run again{again} to go on.")
+        fail(f"interrupted; no account was started after it. Run again{_resume_hint(kw)} to go on.")
     sys.exit(_exit_code(report, apply, bool(kw.get("detailed_exitcode"))))
+
+
+def _resume_hint(kw: dict[str, Any]) -> str:
+    return f" --resume {kw['report']}" if kw.get("report") else " (with --report FILE)"
 
 
 def _path(text: str | None) -> Path | None:

@@ -209,7 +209,7 @@ def classify(
     if outcome.failed:
         result.result = "failed"
         result.errors = _errors(plan, buffer)
-        result.summary = result.errors[0].strip()
+        result.summary = " ".join(result.errors[0].split())  # one line, as documented
         return
     if outcome.result is not None:
         n = outcome.result.counts()

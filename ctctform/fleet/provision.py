@@ -80,6 +80,12 @@ def provision(
     for attempt in range(ATTEMPTS):
         try:
             answer = root.request("POST", "/partner/accounts", json=body)
+        except AnswerError:
+            # A success whose body cannot be read (not JSON): the account was made.
+            found = find_by_login(root, entry.login_name)
+            if found is not None:
+                return found
+            raise
         except AmbiguousWriteError as exc:
             # The answer was lost: the account may exist now. Look before posting again.
             found = find_by_login(root, entry.login_name)
@@ -105,6 +111,11 @@ def provision(
             return found
         ident = answer.get("encoded_account_id") if isinstance(answer, dict) else None
         if not isinstance(ident, str) or not ident:
+            # Created, but the answer does not say which account: as good as a lost
+            # answer, so find it by its login rather than fail a created account.
+            found = find_by_login(root, entry.login_name)
+            if found is not None:
+                return found
             raise AnswerError("POST /partner/accounts: the answer has no encoded_account_id")
         return {
             "encoded_account_id": ident,

@@ -164,7 +164,9 @@ class Report:
             tmp.replace(self.path)
 
 
-def earlier_results(path: Path, fleet: str, mode: str) -> dict[str, AccountResult]:
+def earlier_results(
+    path: Path, fleet: str, mode: str, shard: str | None = None
+) -> dict[str, AccountResult]:
     """The rows of an earlier report that `--resume` keeps: accounts it finished, by key.
 
     The report must be of the same fleet and the same mode: an apply resumed from a plan's
@@ -189,6 +191,11 @@ def earlier_results(path: Path, fleet: str, mode: str) -> dict[str, AccountResul
         )
     if doc.get("fleet") and not _same_file(Path(doc["fleet"]), Path(fleet)):
         raise CtctformError(f"--resume {path}: the report of fleet {doc['fleet']}, not {fleet}")
+    if (doc.get("shard") or None) != (shard or None):
+        # Another shard's rows would be carried into this shard's report as its own.
+        given = f"shard {doc['shard']}" if doc.get("shard") else "the whole fleet"
+        wanted = f"shard {shard}" if shard else "the whole fleet"
+        raise CtctformError(f"--resume {path}: the report of {given}, and this run is {wanted}")
     rows = [AccountResult.from_document(a) for a in doc["accounts"]]
     return {r.key: r for r in rows if r.finished(mode)}
 

@@ -105,15 +105,14 @@ class FleetRun:
         except KeyboardInterrupt:
             self.report.interrupted = True
             pool.shutdown(wait=True, cancel_futures=True)  # in-flight ones stop at once
-            for member in self.chosen_so_far:
-                begun = self.submitted.get(member.key)
-                if begun is None or begun.cancelled():
-                    self.report.add(self.not_started(member, "the run was interrupted"))
+            self.unstarted("the run was interrupted")
             self.report.flush()
             return self.report
-        except CtctformError:
-            # The listing broke off: nothing more starts; accounts under way finish.
+        except CtctformError as exc:
+            # The listing broke off: nothing more starts; accounts under way finish, and
+            # the ones listed but not begun are in the report, saying why.
             pool.shutdown(wait=True, cancel_futures=True)
+            self.unstarted(f"not started: the account listing broke off ({exc})")
             self.report.flush()
             raise
         finally:
@@ -241,6 +240,12 @@ class FleetRun:
         if result.result == "failed" and self.root.gate.interrupted:
             result.result = "interrupted"  # stopped part-way, not an account's failure
         self.finish(result, lines)
+
+    def unstarted(self, reason: str) -> None:
+        for member in self.chosen_so_far:
+            begun = self.submitted.get(member.key)
+            if begun is None or begun.cancelled():
+                self.report.add(self.not_started(member, reason))
 
     def not_started(self, member: Member, reason: str) -> AccountResult:
         result = AccountResult(member.key, member.encoded_id, member.organization)

@@ -153,10 +153,12 @@ class CustomFields(Kind):
             # not apply to the type, and a key it never returns must not show as a change
             # (which for metadata would be a replace).
             have = have or {}
-            return all(have[k] == v for k, v in want.items() if k in have)
+            return all(_same_value(have[k], v) for k, v in want.items() if k in have)
         if field_name == "version" and have is None:
             return True  # not echoed: nothing to compare
-        return bool(want == have)
+        if field_name == "type" and isinstance(want, str) and isinstance(have, str):
+            return want.lower() == have.lower()  # `Date` and `date` are one type
+        return _same_value(want, have)
 
     def create(self, client: ApiLike, want: dict[str, Any]) -> Live:
         body: dict[str, Any] = {"label": want["label"], "type": want.get("type", "string")}
@@ -284,3 +286,13 @@ def _check_date(decl: Declared) -> list[Issue]:
             reason = "display_format is valid only for version 2 dates (version: 2)"
             return [decl.at(line, f"{where}.metadata", reason)]
     return []
+
+
+def _same_value(want: Any, have: Any) -> bool:
+    """Equal, or the same whole number written as text on one side (`2` and `"2"`): a type
+    change is a replace that loses the field's contact data, so a spelling must not be one."""
+    if want == have:
+        return True
+    numbers = [v for v in (want, have) if isinstance(v, int) and not isinstance(v, bool)]
+    texts = [v for v in (want, have) if isinstance(v, str)]
+    return len(numbers) == 1 and len(texts) == 1 and texts[0].strip() == str(numbers[0])

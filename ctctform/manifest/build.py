@@ -265,7 +265,15 @@ class Builder:
                 reason += " (after substituting vars)"
             self.issues.append(Issue(display, line, format_path(path), reason))
             return None
-        return self._resolve(parsed, display, line, path, True, decl, vars_done=True)
+        before = len(decl.resource.refs)
+        resolved = self._resolve(parsed, display, line, path, True, decl, vars_done=True)
+        for ref in _unique(decl.resource.refs[before:]):
+            if str(ref) not in text:
+                # Made by a var's value or a JSON escape (`\u0024{tag:VIP}`), not written:
+                # a value (a client's organization name, say) must never become a reference.
+                reason = f"{ref} must be written out in the JSON, not made by a var or an escape"
+                self.issues.append(Issue(display, line, format_path(path), reason))
+        return resolved
 
     def _resolve(
         self,

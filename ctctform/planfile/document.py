@@ -9,17 +9,18 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 from ctctform import __version__
 from ctctform.errors import CtctformError
-from ctctform.kinds import FieldChange, Live
+from ctctform.kinds import BY_REF, REGISTRY, FieldChange, Live
 from ctctform.live import LiveReader, LiveState
 from ctctform.manifest import Location, Resource
 from ctctform.plan import PLAN_FORMAT, Action, Change, Plan
-from ctctform.planfile.schema import document_problem
+from ctctform.planfile.schema import document_problem, item_problem
 from ctctform.safefile import read_regular
 
 MAX_PLAN_BYTES = 64 * 1024 * 1024
@@ -148,7 +149,43 @@ def read_document(path: Path) -> dict[str, Any]:
             f"{path}: the plan file was changed after it was made (its digest does not "
             "match); make the plan again"
         )
+    for index, change in enumerate(doc["changes"]):
+        if problem := change_problem(change):
+            raise CtctformError(
+                f"{path}: not a plan ctctform can apply: changes[{index}] {problem}"
+            )
     return doc
+
+
+PENDING = re.compile(r"([a-z_]+):(.+)")  # `list:Newsletter`, as `Placeholder` writes it
+NEEDS_RESOURCE = ("create", "update", "rename", "replace")
+
+
+def change_problem(change: dict[str, Any]) -> str | None:
+    """What makes a change (that passed the schema) one no ctctform writes: the digest is a
+    checksum anyone can recompute, so the plan's own sense is checked before any write."""
+    kind = REGISTRY[change["kind"]]
+    action = change["action"]
+    if action in NEEDS_RESOURCE and not change.get("resource"):
+        return f"({action} {change['kind']}) has no resource"
+    if action in ("delete", "replace") and not kind.can_delete:
+        return f"deletes {change['kind']}, which ctctform never deletes"
+    for pending in change.get("known_after_apply") or []:
+        match = PENDING.fullmatch(pending) if isinstance(pending, str) else None
+        if match is None or match.group(1) not in BY_REF:
+            return f"waits for {str(pending)[:60]!r}, which is no reference"
+    resource = change.get("resource")
+    if resource and resource.get("spec"):  # an identity alone (a sender email) sends nothing else
+        spec = dict(resource["spec"])
+        # The identity as the manifest writes it, unless the spec already carries it in a
+        # normalised form (a webhook's `topic_id`).
+        named = {**spec, kind.identity: change["key"]} if kind.identity else spec
+        problem = item_problem(kind.name, named)
+        if problem and named is not spec and item_problem(kind.name, spec) is None:
+            problem = None
+        if problem:
+            return f"({action} {change['kind']} {change['key']!r:.60}): {problem}"
+    return None
 
 
 def offline_plan(doc: dict[str, Any]) -> Plan:

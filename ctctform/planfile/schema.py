@@ -164,3 +164,30 @@ _RULES = {
     "uniqueItems": "repeated items",
     "minimum": "out of range",
 }
+
+
+@functools.cache
+def _manifest_validator() -> Any:
+    import json
+
+    from jsonschema import Draft7Validator
+
+    from ctctform.manifest.schema import SCHEMA_PATH
+
+    return Draft7Validator(json.loads(SCHEMA_PATH.read_text()))
+
+
+def item_problem(kind: str, item: dict[str, Any]) -> str | None:
+    """What the manifest schema says of a saved change's resource (as `kind`'s manifest
+    item): the fields an apply would send, checked as strictly as a manifest's."""
+    from jsonschema.exceptions import best_match
+
+    shape = REGISTRY[kind].shape.name
+    doc = {"version": 1, kind: item if shape == "SINGLETON" else [item]}
+    error = best_match(_manifest_validator().iter_errors(doc))
+    if error is None:
+        return None
+    path = list(error.absolute_path)[1 if shape == "SINGLETON" else 2 :]
+    where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path)
+    rule = _RULES.get(str(error.validator), "invalid")
+    return f"at {where.lstrip('.') or 'the resource'}: {rule}"

@@ -108,3 +108,26 @@ def test_a_next_link_without_an_href_is_still_an_error() -> None:
         sb.faults.replace("GET", "/v3/segments", body={"segments": [], "_links": {"next": {}}})
         with Client(sandbox_config(sb)) as client, pytest.raises(AnswerError, match="no href"):
             client.paginate("/segments", "segments")
+
+
+def test_a_plus_in_an_opaque_offset_is_sent_back_as_a_plus() -> None:
+    """The partner listing's offset is opaque (base64 may hold `+` and `/`): followed as
+    given, never read as a space."""
+    from ctctform.api.paging import pages
+
+    asked: list[dict | None] = []
+    answers = [
+        {
+            "site_owner_list": [{"encoded_account_id": "a1"}],
+            "_links": {"next": {"href": "/v3/partner/accounts?offset=fn4+NTA/&limit=50"}},
+        },
+        {"site_owner_list": [{"encoded_account_id": "a2"}]},
+    ]
+
+    def get(path: str, params: dict | None) -> dict:
+        asked.append(params)
+        return answers[len(asked) - 1]
+
+    got = [a for page in pages(get, "/partner/accounts", "site_owner_list", 50) for a in page]
+    assert [a["encoded_account_id"] for a in got] == ["a1", "a2"]
+    assert asked[1] == {"offset": "fn4+NTA/", "limit": "50"}

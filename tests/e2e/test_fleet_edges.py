@@ -10,6 +10,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from markdown_it import MarkdownIt
 
 from .test_fleet import BASELINE, SYNC, _seed_accounts
@@ -255,6 +256,21 @@ def test_a_provisioning_503_is_queued_by_the_api_so_it_is_never_posted_again(sb,
     assert all(a["result"] == "applied" for k, a in rows.items() if not k.startswith("login:"))
 
 
+@pytest.mark.parametrize(
+    "answer", [{"body": {}}, {"raw": b"<html>created</html>"}], ids=["no-id", "not-json"]
+)
+def test_a_create_answered_without_its_id_is_found_by_login_not_failed(sb, ctct, tmp_path, answer):
+    _seed_accounts(sb, 1)
+    fleet = _fleet(tmp_path, PROVISION)
+    sb.faults.replace("POST", PARTNER, status=201, commit=True, times=1, **answer)
+    report = tmp_path / "r.json"
+    env = {"HANKS_PASSWORD": "Hanks-Pa55word"}
+    res = ctct(["apply", "--fleet", fleet, "--auto-approve", "--report", report], env_extra=env)
+    assert res.code == 0, res
+    assert _rows(report)["login:hanks_fruit"]["result"] == "provisioned"
+    assert [r.method for r in sb.requests if r.path == PARTNER].count("POST") == 1
+
+
 def test_variables_fleet_then_builtins_then_entry_then_command_line(sb, ctct, tmp_path):
     ids = _seed_accounts(sb, 2)
     head = "vars: {organization_name: Fleet default, region: Fleet region}\n"
@@ -339,3 +355,34 @@ def test_no_billing_plan_is_set_for_a_broken_account_or_a_partial_run(sb, ctct, 
     assert res.code == 0, res
     assert sb.partner.accounts[ident].plan_type != "GOLD"  # --target names no billing plan
     assert not [r for r in sb.requests if r.path.endswith("/plan") and r.method == "PUT"]
+
+
+def test_a_report_resumes_only_its_own_shard(sb, ctct, tmp_path):
+    _seed_accounts(sb, 4)
+    fleet = _fleet(tmp_path)
+    first = tmp_path / "shard-1.json"
+    assert ctct(["plan", "--fleet", fleet, "--shard", "1/2", "--report", first]).code == 0
+    sb.reset_log()
+    other = ctct(["plan", "--fleet", fleet, "--shard", "2/2", "--resume", first])
+    assert other.code == 1
+    assert "the report of shard 1/2, and this run is shard 2/2" in other.stderr, other
+    whole = ctct(["plan", "--fleet", fleet, "--resume", first])
+    assert whole.code == 1 and "this run is the whole fleet" in whole.stderr, whole
+    assert sb.requests == []  # refused before any request
+
+
+def test_a_listing_that_breaks_off_still_reports_every_account_it_named(sb, ctct, tmp_path):
+    _seed_accounts(sb, 60)  # two pages of the listing (50 a page)
+    fleet = _fleet(tmp_path)
+    sb.faults.replace("GET", PARTNER, raw=b'{"site_owner_list": [', after=1, times=1)
+    report, page = tmp_path / "r.json", tmp_path / "r.html"
+    res = ctct(["plan", "--fleet", fleet, "--report", report, "--html", page])
+    assert res.code == 1, res
+    assert "GET /partner/accounts: the answer (200) is not JSON (page 2)" in res.stderr, res
+    rows = _rows(report)
+    listed = [k for k in rows if k != "partner"]
+    assert len(listed) == 50  # the first page's accounts: planned, or not started with why
+    assert all(
+        rows[k]["result"] == "changes" or "listing broke off" in rows[k]["summary"] for k in listed
+    )
+    assert page.is_file() and "account(s)" in res.stdout  # the table and the page are written

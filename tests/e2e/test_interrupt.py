@@ -99,3 +99,19 @@ def test_an_interrupted_apply_sends_nothing_after_the_signal_but_what_was_on_the
     assert posts - sent_at_signal <= 4, (sent_at_signal, posts)
     assert posts < 120
     assert "Traceback" not in err
+
+
+def test_a_create_on_the_wire_at_the_signal_is_reported_as_maybe_made(sb, env, tmp_path):
+    """Its answer is lost after the signal, and the read-back that would settle it is not
+    sent (the run stopped): the create is reported as possibly made, never as not started."""
+    (tmp_path / "m.yaml").write_text("version: 1\ntags:\n  - name: VIP\n")
+    rule = sb.faults.replace("POST", "/v3/contact_tags", action="hang", commit=True, hang_seconds=3)
+    proc = _start(["apply", "m.yaml", "--auto-approve"], env, tmp_path)
+    rule.wait(1)  # the create is on the wire, and committed
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1, err
+    assert "not started: tags 'VIP'" not in out + err
+    assert "may have been applied" in out + err, out + err
+    assert [t.name for t in sb.store().tags.values()] == ["VIP"]
+    assert "Traceback" not in err

@@ -196,3 +196,39 @@ def test_a_report_or_credential_store_that_is_not_a_regular_file_is_never_replac
     assert res.code == 1 and "not a regular file" in res.stderr, res
     assert not (tmp_path / "store.json").is_file()
     assert not any(r.path.endswith("/token") for r in sb.requests)  # no refresh token spent
+
+
+def _resource(doc: dict, spec: dict) -> dict:
+    change = doc["changes"][0]
+    return _change(doc, resource={**change["resource"], "spec": spec})
+
+
+# Plans edited and their digest recomputed (it is a checksum, not a signature): each passes
+# the schema, and each is still refused before any request, by what the plan says.
+RESIGNED = {
+    "create-without-a-resource": lambda d: _change(d, resource=None),
+    "delete-of-the-account": lambda d: _change(d, kind="account", action="delete"),
+    "waits-for-no-reference": lambda d: _change(d, known_after_apply=["nonsense"]),
+    "spec-with-an-unknown-field": lambda d: _resource(d, {"colour": "red"}),
+    "spec-with-a-wrong-type": lambda d: _resource(
+        _change(d, kind="lists"), {"description": ["not", "text"]}
+    ),
+    "spec-over-a-limit": lambda d: _resource(_change(d, kind="lists"), {"description": "x" * 300}),
+}
+
+
+@pytest.mark.parametrize("case", list(RESIGNED))
+def test_a_resigned_plan_that_makes_no_sense_is_refused_before_any_write(
+    sb, ctct, saved, tmp_path, case
+):
+    from ctctform.planfile.document import digest
+
+    doc = RESIGNED[case](saved)
+    doc["digest"] = digest(doc)
+    path = _write_plan(tmp_path, doc)
+    for args in (["show", path.name], ["apply", "--plan", path.name]):
+        with bounded():
+            res = ctct(args)
+        assert res.code == 1, res
+        assert "bad-plan.json: not a" in res.stderr and "Traceback" not in res.output, res
+    assert sb.requests == []

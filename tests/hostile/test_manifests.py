@@ -87,6 +87,14 @@ CASES: dict[str, Bad] = {
             criteria: {version: "1.0.0", criteria: {type: and, group: [], 5: x}}
         """),
     ),
+    "criteria-json-reference-made-by-a-var-escape": Bad(
+        "bad.yaml:6:",
+        ("must be written out in the json",),
+        "version: 1\ntags: [{name: VIP}]\nvars: {city: '\\u0024{tag:VIP}'}\nsegments:\n"
+        "  - name: S\n"
+        '    criteria_json: \'{"version":"1.0.0","criteria":{"type":"and","group":[{"type":"or",'
+        '"group":[{"source":"contact","field":"city","op":"eq","const_value":"${var:city}"}]}]}}\'\n',
+    ),
     "yaml-unclosed-flow": Bad(
         "bad.yaml:5:",
         ("invalid YAML", "line 4"),

@@ -787,3 +787,31 @@ def test_malformed_partner_accounts_listing(sb, ctct, tmp_path, case):
     synced = [r for r in v3(sb) if r.path.endswith("/account_operations/sync")]
     assert synced == [], synced
     assert not writes(sb, "a001fleet01") and not writes(sb, "a002fleet02")
+
+
+def test_numbers_as_text_and_an_upper_case_type_are_no_replace(sb, ctct, tmp_path):
+    """A server that writes `version` or `decimal_places` as text, or the type in capitals,
+    describes the same field: no change (a type change would be a replace that drops the
+    field's contact data)."""
+    path = tmp_path / "m.yaml"
+    path.write_text(
+        "version: 1\ncustom_fields:\n"
+        "  - {label: Signup, type: date, version: 2, metadata: {display_format: MM/DD/YYYY}}\n"
+        "  - {label: Price, type: currency, metadata: {decimal_places: 2}}\n"
+    )
+    assert ctct(["apply", path, "--auto-approve"]).code == 0
+
+    def as_text(request, real):
+        for field in real.body["custom_fields"]:
+            field["type"] = field["type"].upper()
+            if "version" in field:
+                field["version"] = str(field["version"])
+            for key, value in (field.get("metadata") or {}).items():
+                if isinstance(value, int):
+                    field["metadata"][key] = str(value)
+        return real.body
+
+    sb.faults.replace("GET", "/v3/contact_custom_fields", commit=True, respond=as_text)
+    res = ctct(["plan", path, "--detailed-exitcode"])
+    assert res.code == 0, res
+    assert "No changes." in res.stdout
