@@ -7,6 +7,7 @@ and skip (silently) what the schema already reported.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -23,7 +24,7 @@ from ctctform.manifest.model import (
     Settings,
     Shape,
 )
-from ctctform.manifest.refs import check_text, expand_vars, unescape
+from ctctform.manifest.refs import check_text, expand_vars, find_refs, unescape
 from ctctform.manifest.yamlload import LDict, LList, format_path
 
 RENAMED_FROM, PROTECT = "renamed_from", "protect"
@@ -267,11 +268,12 @@ class Builder:
             return None
         before = len(decl.resource.refs)
         resolved = self._resolve(parsed, display, line, path, True, decl, vars_done=True)
+        written = _refs_written(text)
         for ref in _unique(decl.resource.refs[before:]):
-            if str(ref) not in text:
-                # Made by a var's value or a JSON escape (`\u0024{tag:VIP}`), not written:
-                # a value (a client's organization name, say) must never become a reference.
-                reason = f"{ref} must be written out in the JSON, not made by a var or an escape"
+            if written is not None and ref not in written:
+                # Made by a var's value (through a JSON escape, `\u0024{tag:VIP}`), not
+                # written: a value (a client's organization name, say) is never a reference.
+                reason = f"{ref} must be written in the JSON itself, not made by a var's value"
                 self.issues.append(Issue(display, line, format_path(path), reason))
         return resolved
 
@@ -358,6 +360,19 @@ def _selectors(values: list[Any]) -> list[Selector]:
             kind, sep, name = text.partition(":")
             out.append(Selector(kind, name if sep else None))
     return out
+
+
+def _refs_written(text: str) -> set[Ref] | None:
+    """The references the criteria JSON holds with every `${var:..}` blanked out (as `0`,
+    valid JSON inside a string or out), or None when that text does not parse."""
+    try:
+        parsed = json.loads(_A_VAR.sub("0", text), parse_constant=_no_constant)
+    except (ValueError, RecursionError):
+        return None
+    return set(find_refs(parsed))
+
+
+_A_VAR = re.compile(r"\$\{var:[^}]*\}")
 
 
 def _var_text(value: Any) -> str:

@@ -89,7 +89,7 @@ CASES: dict[str, Bad] = {
     ),
     "criteria-json-reference-made-by-a-var-escape": Bad(
         "bad.yaml:6:",
-        ("must be written out in the json",),
+        ("must be written in the json itself",),
         "version: 1\ntags: [{name: VIP}]\nvars: {city: '\\u0024{tag:VIP}'}\nsegments:\n"
         "  - name: S\n"
         '    criteria_json: \'{"version":"1.0.0","criteria":{"type":"and","group":[{"type":"or",'
