@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from ctctform.api.errors import ActivityError, AnswerError, one_line
 
 FAILED_STATES = frozenset({"failed", "cancelled", "timed_out"})
 DONE_STATE = "completed"
+# Like a resource id (kinds/answers.SAFE_ID): it goes into the path of every poll.
+SAFE_ACTIVITY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]{0,127}")
 
 
 @dataclass(frozen=True)
@@ -38,7 +42,9 @@ def status_path(activity: dict[str, Any]) -> str:
             activity_id=None,
             state=None,
         )
-    return f"/activities/{activity_id}"
+    if not SAFE_ACTIVITY_ID.fullmatch(activity_id):
+        raise AnswerError(f"the activity id {activity_id[:60]!r} is not an id")
+    return f"/activities/{quote(activity_id, safe='')}"
 
 
 def error_words(activity: dict[str, Any]) -> list[str]:

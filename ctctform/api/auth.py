@@ -135,6 +135,7 @@ class AccountAuth:
     def _refresh_with(self, candidates: list[tuple[str, str]]) -> tuple[str, dict[str, Any]]:
         """The refresh token that worked, and the token endpoint's answer."""
         refused: list[str] = []
+        spent: list[str] = []  # refused when sent again after an attempt without an answer
         for label, token in candidates:
             try:
                 return token, self._tokens.refresh(token)
@@ -147,16 +148,18 @@ class AccountAuth:
                 if exc.error != "invalid_grant":
                     raise
                 if exc.retried:
-                    # Rotating refresh tokens are spent once: the attempt whose answer was
-                    # lost used it up, and that answer held the only replacement.
-                    raise AuthError(
-                        f"{label} was refused (invalid_grant) when sent again after an earlier "
-                        "attempt failed (no answer, or a 5xx): that attempt may have spent it "
-                        "and its lost answer held the new one (an app that rotates refresh "
-                        "tokens accepts each once); run `ctctform login`, or set a fresh "
-                        "CTCT_REFRESH_TOKEN"
-                    ) from None
+                    spent.append(label)
                 refused.append(label)
+        if spent:
+            # Rotating refresh tokens are spent once: the attempt whose answer was lost used
+            # it up, and that answer held the only replacement.
+            raise AuthError(
+                f"{' and '.join(spent)} {'was' if len(spent) == 1 else 'were'} refused "
+                "(invalid_grant) when sent again after an earlier attempt failed (no answer, "
+                "or a 5xx): that attempt may have spent it and its lost answer held the new "
+                "one (an app that rotates refresh tokens accepts each once); run `ctctform "
+                "login`, or set a fresh CTCT_REFRESH_TOKEN"
+            )
         raise AuthError(
             f"{' and '.join(refused)} {'was' if len(refused) == 1 else 'were'} refused "
             "(invalid_grant: expired after 180 days unused, or replaced by a newer one when "

@@ -121,7 +121,7 @@ class TokenEndpoint:
             REDACTOR.add(*(t for t in texts if isinstance(t, str)))
             for key in ("access_token", "refresh_token"):
                 value = answer.get(key)
-                if value is not None and not (isinstance(value, str) and header_safe(value)):
+                if value not in (None, "") and not (isinstance(value, str) and header_safe(value)):
                     raise AuthError(
                         f"{url} answered a {key} that is not a token (not text, or characters "
                         "an HTTP header cannot carry)"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -154,11 +155,14 @@ def examples(directory: str) -> None:
     from ctctform.demo import examples_dir
 
     target = Path(directory)
-    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+    if os.path.lexists(target) and (not target.is_dir() or any(target.iterdir())):
         fail(f"{directory}: exists and is not an empty directory; nothing was written")
-    shutil.copytree(
-        examples_dir(), target, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__")
-    )
+    try:
+        shutil.copytree(
+            examples_dir(), target, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    except OSError as exc:
+        fail(f"{directory}: cannot write the examples there ({exc.strerror or exc})")
     out(
         f"Wrote {directory}/: basic/ (every kind of resource), agency/ (a partner's baseline), "
         "agency-fleet.yaml (a fleet of it) and demo-seed.yaml (the demo's drifted account)."

@@ -243,6 +243,8 @@ class FleetRun:
 
     def unstarted(self, reason: str) -> None:
         for member in self.chosen_so_far:
+            if member.key in self.fopts.earlier:
+                continue  # finished in the run this one resumes: its row is already there
             begun = self.submitted.get(member.key)
             if begun is None or begun.cancelled():
                 self.report.add(self.not_started(member, reason))

@@ -19,6 +19,7 @@ DEFINITION = "AccountPhysicalAddress"
 FIELDS = tuple(spec_properties(DEFINITION))
 KEY = "physical_address"
 STATE_COUNTRIES = ("US", "CA")  # state_code and postal_code for these, state_name elsewhere
+COUNTRY_FIELDS = ("state_code", "state_name", "postal_code")  # belong to one country
 
 
 class PhysicalAddress(Kind):
@@ -114,13 +115,17 @@ class PhysicalAddress(Kind):
 
 def replacement(current: dict[str, Any], want: dict[str, Any]) -> dict[str, Any]:
     """The PUT body. The PUT replaces the address ("excluding a non-read only field from the
-    request body removes it"), so undeclared fields go back as the account holds them, but
-    only while the country stays: the rest of an address in another country is not part of
-    the new one. Whatever the fields, the state field the country does not take is left out
-    (account_address_put.html: state_code "only used if the country_code is US or CA. If
-    not, exclude this property"; state_name the other way round)."""
+    request body removes it"), so undeclared fields go back as the account holds them; but
+    when the country changes, the old country's state and postal code are not the new
+    address's (undeclared, they are left out), and whatever the fields, the state field the
+    country does not take is left out (account_address_put.html: state_code "only used if
+    the country_code is US or CA. If not, exclude this property"; state_name the other way)."""
     old = str(current.get("country_code") or "").upper()
     new = str(want.get("country_code") or old).upper()
-    body = {**current, **want} if new == old else dict(want)
+    body = {**current, **want}
+    if new != old:
+        for field in COUNTRY_FIELDS:
+            if field not in want:
+                body.pop(field, None)
     body.pop("state_name" if new in STATE_COUNTRIES else "state_code", None)
     return body

@@ -270,7 +270,7 @@ class Builder:
         resolved = self._resolve(parsed, display, line, path, True, decl, vars_done=True)
         written = _refs_written(text)
         for ref in _unique(decl.resource.refs[before:]):
-            if written is not None and ref not in written:
+            if written is not None and not any(w.fullmatch(str(ref)) for w in written):
                 # Made by a var's value (through a JSON escape, `\u0024{tag:VIP}`), not
                 # written: a value (a client's organization name, say) is never a reference.
                 reason = f"{ref} must be written in the JSON itself, not made by a var's value"
@@ -362,17 +362,22 @@ def _selectors(values: list[Any]) -> list[Selector]:
     return out
 
 
-def _refs_written(text: str) -> set[Ref] | None:
-    """The references the criteria JSON holds with every `${var:..}` blanked out (as `0`,
-    valid JSON inside a string or out), or None when that text does not parse."""
+def _refs_written(text: str) -> list[re.Pattern[str]] | None:
+    """The references the criteria JSON itself holds, as patterns: each `${var:..}` is
+    blanked out (as digits, valid JSON inside a string or out) and, inside a reference's name
+    (`${tag:${var:vip}}`), stands for any text. None when that text does not parse."""
     try:
-        parsed = json.loads(_A_VAR.sub("0", text), parse_constant=_no_constant)
+        parsed = json.loads(_A_VAR.sub(_BLANK, text), parse_constant=_no_constant)
     except (ValueError, RecursionError):
         return None
-    return set(find_refs(parsed))
+    return [
+        re.compile(re.escape(str(ref)).replace(_BLANK, ".*"), re.DOTALL)
+        for ref in find_refs(parsed)
+    ]
 
 
 _A_VAR = re.compile(r"\$\{var:[^}]*\}")
+_BLANK = "90210902109021"
 
 
 def _var_text(value: Any) -> str:

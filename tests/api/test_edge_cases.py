@@ -213,3 +213,48 @@ def test_next_links_are_never_followed_to_another_host_or_path() -> None:
     # Only the cursor is taken from the link; the known path on the API host is requested.
     assert [t["name"] for t in tags] == ["A", "B"]
     assert seen == ["http://api.test/v3/contact_tags", "http://api.test/v3/contact_tags?cursor=x"]
+
+
+def test_a_stored_token_spent_by_a_lost_answer_still_falls_back_to_the_env_token(
+    tmp_path,
+) -> None:
+    """The store's token is refused when sent again after its first answer was lost; the
+    next candidate (CTCT_REFRESH_TOKEN) is still tried, as docs/auth.md promises."""
+    from ctctform.api.credentials import CredentialStore, StoredTokens
+
+    store = tmp_path / "store.json"
+    CredentialStore(store).write(
+        "cid", StoredTokens(refresh_token="stored-refresh-1", token_url="http://auth.test/token")
+    )
+    sent: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/token":
+            token = dict(httpx.QueryParams(request.content.decode()))["refresh_token"]
+            sent.append(token)
+            if len(sent) == 1:
+                raise httpx.ReadError("the answer was lost", request=request)
+            if token == "stored-refresh-1":
+                return httpx.Response(400, json={"error": "invalid_grant"})
+            return httpx.Response(200, json={"access_token": "fresh-access-1", "expires_in": 60})
+        return httpx.Response(200, json={"tags": []})
+
+    settings = {**REFRESHING, "refresh_token": "env-refresh-2", "credentials_file": store}
+    with mock_client(handler, **settings) as client:
+        assert client.paginate("/contact_tags", "tags") == []
+    assert sent == ["stored-refresh-1", "stored-refresh-1", "env-refresh-2"]
+
+
+def test_an_empty_refresh_token_in_an_answer_keeps_the_one_there_is(tmp_path) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/token":
+            return httpx.Response(
+                200, json={"access_token": "good-token-1234", "refresh_token": ""}
+            )
+        return httpx.Response(200, json={"tags": []})
+
+    settings = {**REFRESHING, "credentials_file": tmp_path / "store.json"}
+    with mock_client(handler, **settings) as client:
+        assert client.paginate("/contact_tags", "tags") == []
+    stored = json.loads((tmp_path / "store.json").read_text())["clients"]["cid"]
+    assert stored["refresh_token"] == "r3fresh-r3fresh"

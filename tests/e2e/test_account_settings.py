@@ -93,7 +93,7 @@ BOSTON = """
 """
 
 
-def test_an_address_moved_to_another_country_leaves_the_old_countrys_fields_behind(
+def test_an_address_moved_to_another_country_leaves_the_old_countrys_state_and_zip_behind(
     sb, ctct, manifest, api
 ):
     apply_ok(ctct, manifest(BOSTON))
@@ -112,16 +112,19 @@ def test_an_address_moved_to_another_country_leaves_the_old_countrys_fields_behi
         path = manifest(text)
         apply_ok(ctct, path)
         plan_is_clean(ctct, path)
-    # Nothing of Boston (its state, ZIP, second line) goes to Paris, nor Paris's region back.
+    # Boston's state and ZIP do not go to Paris, nor Paris's region back; the second line,
+    # undeclared and no country's, stays as the account holds it.
     assert bodies == [
         {
             "address_line1": "8 rue de Rivoli",
+            "address_line2": "Unit 4",
             "city": "Paris",
             "state_name": "Ile-de-France",
             "country_code": "FR",
         },
         {
             "address_line1": "123 Maple Street",
+            "address_line2": "Unit 4",
             "city": "Boston",
             "state_code": "MA",
             "postal_code": "02451",

@@ -386,3 +386,20 @@ def test_a_listing_that_breaks_off_still_reports_every_account_it_named(sb, ctct
         rows[k]["result"] == "changes" or "listing broke off" in rows[k]["summary"] for k in listed
     )
     assert page.is_file() and "account(s)" in res.stdout  # the table and the page are written
+
+
+def test_a_resumed_run_whose_listing_breaks_reports_each_account_once(sb, ctct, tmp_path):
+    _seed_accounts(sb, 60)
+    fleet = _fleet(tmp_path)
+    first = tmp_path / "r1.json"
+    assert ctct(["plan", "--fleet", fleet, "--report", first]).code == 0
+    doc = json.loads(first.read_text())
+    doc["accounts"] = doc["accounts"][2:]  # two accounts left to do
+    first.write_text(json.dumps(doc))
+    sb.faults.replace("GET", PARTNER, raw=b"not json", after=1, times=1)
+    second = tmp_path / "r2.json"
+    args = ["plan", "--fleet", fleet, "--resume", first, "--report", second]
+    res = ctct([*args, "--parallelism", "1"])
+    assert res.code == 1, res
+    keys = [a["key"] for a in json.loads(second.read_text())["accounts"]]
+    assert len(keys) == len(set(keys)), sorted(k for k in keys if keys.count(k) > 1)

@@ -297,3 +297,28 @@ def test_segments_may_reference_each_other_without_a_cycle(write: Write) -> None
     ]
     path = write("m.yaml", json.dumps({"version": 1, "segments": docs}))
     assert load_manifest(path).resources["segments"][0].refs == [Ref("segment", "B")]
+
+
+def test_criteria_json_may_name_a_reference_through_a_var_but_a_value_never_makes_one(
+    write: Write,
+) -> None:
+    """`${tag:${var:vip}}` is a reference the JSON writes (its name from a var); a var whose
+    value decodes to `${tag:VIP}` (through a JSON escape) is refused."""
+    rule = '{"source":"tags","field":"tag_id","op":"contains-any","const_value":"%s"}'
+    criteria = '{"version":"1.0.0","criteria":{"type":"and","group":[{"type":"or","group":[%s]}]}}'
+    named = criteria % (rule % "${tag:${var:vip}}")
+    path = write(
+        "m.yaml",
+        "version: 1\ntags: [{name: VIP}]\nvars: {vip: VIP}\n"
+        f"segments:\n  - name: S\n    criteria_json: '{named}'\n",
+    )
+    manifest = load_manifest(path)
+    assert manifest.resources["segments"][0].refs == [Ref("tag", "VIP")]
+    made = criteria % (rule % "${var:x}")
+    bad = write(
+        "bad.yaml",
+        "version: 1\ntags: [{name: VIP}]\nvars: {x: '\\u0024{tag:VIP}'}\n"
+        f"segments:\n  - name: S\n    criteria_json: '{made}'\n",
+    )
+    (error,) = errors_of(bad)
+    assert "${tag:VIP} must be written in the JSON itself" in error
