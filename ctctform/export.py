@@ -7,6 +7,7 @@ another account as well as to this one.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -83,7 +84,8 @@ def _namer(state: LiveState) -> Any:
     for name, st in state.kinds.items():
         if st.kind.ref and name in REGISTRY["segments"].depends_on:
             for lv in st.items:
-                names[lv.id] = f"${{{st.kind.ref}:{lv.key}}}"
+                # Put into the criteria's JSON text: a tab or a quote in a name is escaped.
+                names[lv.id] = json.dumps(f"${{{st.kind.ref}:{lv.key}}}", ensure_ascii=False)[1:-1]
     pattern = (
         re.compile("|".join(re.escape(i) for i in sorted(names, key=len, reverse=True)))
         if names

@@ -85,3 +85,24 @@ def test_text_that_looks_like_a_reference_or_a_line_break_exports_as_itself(sb, 
     assert res.code == 0, res
     assert writes(sb) == []
     assert sorted(t.name for t in sb.store().tags.values()) == sorted(odd_tags)
+
+
+def test_criteria_naming_resources_with_a_tab_or_a_quote_export_and_plan_clean(sb, ctct, tmp_path):
+    names = ["A\tB", 'Q"uote']
+    rules = [
+        {"source": "tags", "field": "tag_id", "op": "contains-any", "const_value": f"${{tag:{n}}}"}
+        for n in names
+    ]
+    criteria = {
+        "version": "1.0.0",
+        "criteria": {"type": "and", "group": [{"type": "or", "group": rules}]},
+    }
+    sb.seed(
+        {"tags": [{"name": n} for n in names], "segments": [{"name": "S", "criteria": criteria}]}
+    )
+    out = tmp_path / "exported"
+    res = ctct(["export", "--out", out, "--kinds", "tags,segments"])
+    assert res.code == 0, res
+    text = (out / "segments.yaml").read_text()
+    assert "${tag:A\\tB}" in text or "${tag:A\\\\tB}" in text  # a reference, not an id
+    plan_is_clean(ctct, out)
