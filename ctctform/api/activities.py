@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from ctctform.api.errors import ActivityError, AnswerError, one_line
+from ctctform.api.errors import ActivityError, AnswerError, check_id, one_line
 
 FAILED_STATES = frozenset({"failed", "cancelled", "timed_out"})
 DONE_STATE = "completed"
-# Like a resource id (kinds/answers.SAFE_ID): it goes into the path of every poll.
-SAFE_ACTIVITY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]{0,127}")
 
 
 @dataclass(frozen=True)
@@ -42,8 +39,7 @@ def status_path(activity: dict[str, Any]) -> str:
             activity_id=None,
             state=None,
         )
-    if not SAFE_ACTIVITY_ID.fullmatch(activity_id):
-        raise AnswerError(f"the activity id {activity_id[:60]!r} is not an id")
+    check_id(activity_id, "the activity", "activity_id")  # it goes into every poll's path
     return f"/activities/{quote(activity_id, safe='')}"
 
 

@@ -9,6 +9,7 @@ answers garbage, an unreachable host) means nothing new should start (`is_system
 from __future__ import annotations
 
 import json
+import re
 from http import HTTPStatus
 from typing import Any
 
@@ -171,3 +172,16 @@ def is_systemic(exc: BaseException) -> bool:
     if isinstance(exc, ApiError):
         return exc.status not in RESOURCE_STATUSES
     return not isinstance(exc, ActivityError)
+
+
+# What an id may look like (UUIDs, integers, encoded account ids): it goes into URL paths, so
+# a `/`, `..`, `?` or a control character from a hostile server must never get that far.
+SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]{0,127}")
+
+
+def check_id(ident: str, where: str, field: str) -> str:
+    if not SAFE_ID.fullmatch(ident):
+        raise AnswerError(
+            f"{where}: {field} {ident[:60]!r} is not an id (letters, digits and -._~ only)"
+        )
+    return ident

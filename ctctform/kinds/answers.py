@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 from collections.abc import Callable
 from typing import Any
 
 import fastjsonschema
 
-from ctctform.api.errors import AnswerError
+from ctctform.api.errors import AnswerError, check_id
 
 __all__ = ["AnswerError", "check_id", "check_records", "record_id"]
 
@@ -50,19 +49,6 @@ def _kind_of(value: Any) -> str:
     return {bool: "a boolean", int: "a number", float: "a number", str: "a string"}.get(
         type(value), "a list" if isinstance(value, list) else "an object"
     )
-
-
-# What an id may look like (UUIDs, integers, encoded account ids): it goes into URL paths, so
-# a `/`, `..`, `?` or a control character from a hostile server must never get that far.
-SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]{0,127}")
-
-
-def check_id(ident: str, where: str, field: str) -> str:
-    if not SAFE_ID.fullmatch(ident):
-        raise AnswerError(
-            f"{where}: {field} {ident[:60]!r} is not an id (letters, digits and -._~ only)"
-        )
-    return ident
 
 
 def record_id(record: dict[str, Any], field: str) -> str:

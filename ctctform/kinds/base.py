@@ -197,7 +197,7 @@ class Kind:
         }
 
     def item_path(self, ident: str, *rest: str) -> str:
-        """`/contact_tags/{id}`: the id was checked at the boundary (answers.SAFE_ID) and is
+        """`/contact_tags/{id}`: the id was checked at the boundary (api.errors.SAFE_ID) and is
         quoted here as well, so no server-given id can point a write at another path."""
         return "/".join((self.path, quote(str(ident), safe=""), *rest))
 
