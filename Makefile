@@ -50,9 +50,9 @@ bench: $(STAMP)
 	-$(PY) benchmarks/bench_local.py
 	-$(PY) benchmarks/bench_fleet.py
 
-# The spec definitions come from the official spec (SPEC=path/to/ctct-v3-swagger.yaml); without
-# it the committed ctct-definitions.json is kept and the generated schemas are still rewritten.
-SPEC ?= ../shared/reference/ctct-v3-swagger.yaml
+# The spec definitions come from the official spec (reference/, or SPEC=path/to/ctct-v3-swagger.yaml);
+# without it the committed ctct-definitions.json is kept and the generated schemas are still rewritten.
+SPEC ?= reference/ctct-v3-swagger.yaml
 schemas: $(STAMP)
 	@if [ -f "$(SPEC)" ]; then $(PY) scripts/extract_spec_definitions.py "$(SPEC)"; \
 	else echo "$(SPEC) not found: keeping ctctform/schemas/ctct-definitions.json"; fi

@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 
 REPO = Path(__file__).resolve().parent.parent
-DEFAULT_SPEC = REPO.parent / "shared" / "reference" / "ctct-v3-swagger.yaml"
+DEFAULT_SPEC = REPO / "reference" / "ctct-v3-swagger.yaml"
 DEFAULT_OUT = REPO / "ctctform" / "schemas" / "ctct-definitions.json"
 
 # Request bodies the sandbox validates.

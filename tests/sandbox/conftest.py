@@ -16,7 +16,8 @@ from ctctform.sandbox import Sandbox
 
 from .helpers import AUTH, PARTNER_AUTH
 
-SPEC = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "ctct-v3-swagger.yaml"
+# The official spec (3.0.172), kept in the repository so these checks run wherever the tests do.
+SPEC = Path(__file__).resolve().parents[2] / "reference" / "ctct-v3-swagger.yaml"
 
 
 @pytest.fixture(scope="session")
@@ -26,8 +27,7 @@ def spec_definitions() -> dict[str, Any]:
     Every object schema that lists properties gets `additionalProperties: false`, so a
     response field the spec does not define fails the check (the sandbox must not invent).
     """
-    if not SPEC.exists():
-        pytest.skip(f"official spec not found at {SPEC}")
+    assert SPEC.is_file(), f"the official spec is missing: {SPEC}"
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     with SPEC.open(encoding="utf-8") as handle:
         definitions = yaml.load(handle, Loader=loader)["definitions"]
