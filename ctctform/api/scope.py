@@ -8,20 +8,25 @@ partner level gets its own Scope the same way.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from ctctform.api import activities
 from ctctform.api.methods import ApiMethods
-from ctctform.api.partner import AccountProxy, partner_accounts
+from ctctform.api.partner import AccountProxy, ProxyHost, partner_accounts
 from ctctform.api.stats import Stats
 from ctctform.api.transport import Call, Gate, Params
 
-if TYPE_CHECKING:
-    from ctctform.api.client import Client
+
+class ScopeHost(ProxyHost, Protocol):
+    """What a Scope uses of the Client (a protocol, so scope.py needs no import of it)."""
+
+    def call_for(
+        self, method: str, path: str, json: Any, params: Params, idempotent: bool | None
+    ) -> Call: ...
 
 
 class Scope(ApiMethods):
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: ScopeHost) -> None:
         self._client = client
         self.routes = client.routes
         self.base_path = client.base_path

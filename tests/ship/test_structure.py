@@ -20,11 +20,14 @@ MODULES = {module_name(p): p for p in PACKAGE.rglob("*.py")}
 
 
 def imported(name: str, path: Path) -> set[str]:
-    """ctctform modules imported at module level (imports under `if TYPE_CHECKING:` and inside
-    functions do not run at import time, so they cannot make a cycle)."""
+    """ctctform modules imported at module level, those under `if TYPE_CHECKING:` included
+    (they do not run, but a type-only cycle still ties the two modules together; imports
+    inside functions are left out)."""
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     out: set[str] = set()
-    for node in ast.parse(path.read_text()).body:
+    body = ast.parse(path.read_text()).body
+    nodes = [n for top in body for n in (top.body if isinstance(top, ast.If) else [top])]
+    for node in nodes:
         if isinstance(node, ast.Import):
             out.update(a.name for a in node.names)
         elif isinstance(node, ast.ImportFrom):
